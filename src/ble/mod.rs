@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `ble` is being written; see the open issues.

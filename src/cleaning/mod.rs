@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `cleaning` is being written; see the open issues.

@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `engine` is being written; see the open issues.

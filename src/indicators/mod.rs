@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `indicators` is being written; see the open issues.

@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `live` is being written; see the open issues.

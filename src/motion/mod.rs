@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `motion` is being written; see the open issues.

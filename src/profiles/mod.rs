@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `profiles` is being written; see the open issues.

@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `report` is being written; see the open issues.

@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `sources` is being written; see the open issues.

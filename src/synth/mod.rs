@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `synth` is being written; see the open issues.

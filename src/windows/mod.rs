@@ -1,0 +1,1 @@
+//! TODO(skeleton): module `windows` is being written; see the open issues.

@@ -1,0 +1,1 @@
+//! The integration test binary (one binary, modules by theme, as in ripgrep).
