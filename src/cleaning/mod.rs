@@ -20,8 +20,12 @@ pub struct Cleaned {
     pub corrected: Vec<bool>,
 }
 
+/// Cleaning settings (placeholder until the full module lands).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CleaningConfig {}
+
 /// Keep 300 ≤ RR ≤ 2000 ms (placeholder until the full module lands).
-pub fn clean(beats: &[Beat]) -> Cleaned {
+pub fn clean(beats: &[Beat], _cfg: &CleaningConfig) -> Cleaned {
     let mut c = Cleaned::default();
     let mut prev_kept = false;
     for b in beats {

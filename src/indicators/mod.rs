@@ -59,6 +59,12 @@ pub struct IndicatorSet {
     pub ln_rmssd: Option<f64>,
     /// Mean heart rate, mean(60000/NN), bpm.
     pub mean_hr_bpm: Option<f64>,
+    /// Baevsky stress index, Mo = centre of the modal 50-ms bin (see docs/FORMULAS.md).
+    pub baevsky_si: Option<f64>,
+    /// Baevsky stress index, Mo = median NN (Kubios guide convention).
+    pub baevsky_si_median: Option<f64>,
+    /// √SI with Mo = median NN (the form Kubios reports).
+    pub sqrt_si: Option<f64>,
 }
 
 /// Compute the indicators of one window.
@@ -84,5 +90,33 @@ pub fn compute(w: &NnWindow, _c: &Conventions) -> IndicatorSet {
         rmssd_ms: rmssd,
         ln_rmssd: rmssd.map(f64::ln),
         mean_hr_bpm: Some(w.rr_ms.iter().map(|x| 60000.0 / x).sum::<f64>() / n as f64),
+        ..baevsky(w.rr_ms)
     }
+}
+
+/// Placeholder Baevsky SI = AMo/(2·Mo·MxDMn), 50-ms bins floor(RR/50), lowest bin wins ties.
+fn baevsky(rr: &[f64]) -> IndicatorSet {
+    let (lo, hi) = rr.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    let mut counts = std::collections::BTreeMap::<i64, usize>::new();
+    for &x in rr {
+        *counts.entry((x / 50.0).floor() as i64).or_default() += 1;
+    }
+    let (bin, cnt) = counts
+        .iter()
+        .fold((0i64, 0usize), |(b, c), (&k, &v)| if v > c { (k, v) } else { (b, c) });
+    let amo = 100.0 * cnt as f64 / rr.len() as f64;
+    let mxdmn = (hi - lo) / 1000.0;
+    if mxdmn <= 0.0 {
+        return IndicatorSet::default();
+    }
+    let mo = (bin as f64 * 50.0 + 25.0) / 1000.0;
+    let mut v = rr.to_vec();
+    v.sort_by(f64::total_cmp);
+    let med = if v.len() % 2 == 1 { v[v.len() / 2] } else { (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0 } / 1000.0;
+    let si_med = amo / (2.0 * med * mxdmn);
+    IndicatorSet {
+        baevsky_si: Some(amo / (2.0 * mo * mxdmn)),
+        baevsky_si_median: Some(si_med),
+        sqrt_si: Some(si_med.sqrt()),
+        ..Default::default()
 }
