@@ -120,3 +120,5 @@ fn baevsky(rr: &[f64]) -> IndicatorSet {
         sqrt_si: Some(si_med.sqrt()),
         ..Default::default()
 }
+    }
+}
