@@ -33,7 +33,8 @@ pub fn clean(beats: &[Beat], _cfg: &CleaningConfig) -> Cleaned {
         if ok {
             c.t_s.push(b.t_s);
             c.rr_ms.push(b.rr_ms);
-            c.diff_ok.push(prev_kept && !b.flags.contains(BeatFlags::GAP_BEFORE));
+            c.diff_ok
+                .push(prev_kept && !b.flags.contains(BeatFlags::GAP_BEFORE));
             c.corrected.push(false);
         }
         prev_kept = ok;

@@ -96,14 +96,17 @@ pub fn compute(w: &NnWindow, _c: &Conventions) -> IndicatorSet {
 
 /// Placeholder Baevsky SI = AMo/(2·Mo·MxDMn), 50-ms bins floor(RR/50), lowest bin wins ties.
 fn baevsky(rr: &[f64]) -> IndicatorSet {
-    let (lo, hi) = rr.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    let (lo, hi) = rr
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
     let mut counts = std::collections::BTreeMap::<i64, usize>::new();
     for &x in rr {
         *counts.entry((x / 50.0).floor() as i64).or_default() += 1;
     }
-    let (bin, cnt) = counts
-        .iter()
-        .fold((0i64, 0usize), |(b, c), (&k, &v)| if v > c { (k, v) } else { (b, c) });
+    let (bin, cnt) = counts.iter().fold(
+        (0i64, 0usize),
+        |(b, c), (&k, &v)| if v > c { (k, v) } else { (b, c) },
+    );
     let amo = 100.0 * cnt as f64 / rr.len() as f64;
     let mxdmn = (hi - lo) / 1000.0;
     if mxdmn <= 0.0 {
@@ -112,13 +115,18 @@ fn baevsky(rr: &[f64]) -> IndicatorSet {
     let mo = (bin as f64 * 50.0 + 25.0) / 1000.0;
     let mut v = rr.to_vec();
     v.sort_by(f64::total_cmp);
-    let med = if v.len() % 2 == 1 { v[v.len() / 2] } else { (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0 } / 1000.0;
+    let h = v.len() / 2;
+    let med_ms = if v.len() % 2 == 1 {
+        v[h]
+    } else {
+        (v[h - 1] + v[h]) / 2.0
+    };
+    let med = med_ms / 1000.0;
     let si_med = amo / (2.0 * med * mxdmn);
     IndicatorSet {
         baevsky_si: Some(amo / (2.0 * mo * mxdmn)),
         baevsky_si_median: Some(si_med),
         sqrt_si: Some(si_med.sqrt()),
         ..Default::default()
-}
     }
 }

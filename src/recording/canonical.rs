@@ -16,7 +16,9 @@
 //! recording: `meta.json` is written at creation (with `complete: false`) and rewritten
 //! atomically by [`Writer::finish`].
 
-use super::{AccSeries, ActivityEpoch, Beat, BeatFlags, Event, EventKind, HrSample, Metadata, Recording};
+use super::{
+    AccSeries, ActivityEpoch, Beat, BeatFlags, Event, EventKind, HrSample, Metadata, Recording,
+};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -55,7 +57,11 @@ pub fn is_canonical(dir: &Path) -> bool {
     std::fs::read_to_string(p)
         .ok()
         .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(|f| f == FORMAT_NAME))
+        .and_then(|v| {
+            v.get("format")
+                .and_then(|f| f.as_str())
+                .map(|f| f == FORMAT_NAME)
+        })
         .unwrap_or(false)
 }
 
@@ -117,7 +123,10 @@ impl Sink {
     }
     fn sync(&mut self) -> Result<()> {
         self.flush()?;
-        self.out.get_ref().sync_data().map_err(|e| Error::io(&self.path, e))
+        self.out
+            .get_ref()
+            .sync_data()
+            .map_err(|e| Error::io(&self.path, e))
     }
 }
 
@@ -171,7 +180,8 @@ impl Writer {
 
     /// Append one beat.
     pub fn beat(&mut self, b: &Beat) -> Result<()> {
-        self.beats.line(format_args!("{},{},{}", b.t_s, b.rr_ms, b.flags.0))
+        self.beats
+            .line(format_args!("{},{},{}", b.t_s, b.rr_ms, b.flags.0))
     }
     /// Append one acceleration sample (g). Creates `acc.csv` on first use.
     pub fn acc(&mut self, t_s: f64, x: f32, y: f32, z: f32) -> Result<()> {
@@ -289,43 +299,72 @@ pub fn read(dir: &Path) -> Result<Recording> {
         return Err(Error::format(dir, "canonical recording lacks beats.csv"));
     }
     let mut last_t = f64::NEG_INFINITY;
-    read_rows(&beats, &["t_s", "rr_ms", "flags"], &mut rec.warnings, |line, f| {
-        let t = num(&beats, line, 1, f[0], "time in s")?;
-        let rr = num(&beats, line, 2, f[1], "RR interval in ms")?;
-        if !(rr > 0.0) {
-            return Err(Error::parse(&beats, Some(line), Some(2), "a positive RR interval in ms", f[1]));
-        }
-        if t < last_t {
-            return Err(Error::parse(
-                &beats,
-                Some(line),
-                Some(1),
-                format!("time not before the previous beat ({last_t} s)"),
-                f[0],
-            ));
-        }
-        last_t = t;
-        let flags = if f[2].trim().is_empty() {
-            0
-        } else {
-            f[2].trim().parse::<u8>().map_err(|_| {
-                Error::parse(&beats, Some(line), Some(3), "flags as an integer 0-255", f[2])
-            })?
-        };
-        rec.beats.push(Beat { t_s: t, rr_ms: rr, flags: BeatFlags(flags) });
-        Ok(())
-    })?;
+    read_rows(
+        &beats,
+        &["t_s", "rr_ms", "flags"],
+        &mut rec.warnings,
+        |line, f| {
+            let t = num(&beats, line, 1, f[0], "time in s")?;
+            let rr = num(&beats, line, 2, f[1], "RR interval in ms")?;
+            if !(rr > 0.0) {
+                return Err(Error::parse(
+                    &beats,
+                    Some(line),
+                    Some(2),
+                    "a positive RR interval in ms",
+                    f[1],
+                ));
+            }
+            if t < last_t {
+                return Err(Error::parse(
+                    &beats,
+                    Some(line),
+                    Some(1),
+                    format!("time not before the previous beat ({last_t} s)"),
+                    f[0],
+                ));
+            }
+            last_t = t;
+            let flags = if f[2].trim().is_empty() {
+                0
+            } else {
+                f[2].trim().parse::<u8>().map_err(|_| {
+                    Error::parse(
+                        &beats,
+                        Some(line),
+                        Some(3),
+                        "flags as an integer 0-255",
+                        f[2],
+                    )
+                })?
+            };
+            rec.beats.push(Beat {
+                t_s: t,
+                rr_ms: rr,
+                flags: BeatFlags(flags),
+            });
+            Ok(())
+        },
+    )?;
     let acc_p = dir.join("acc.csv");
     if acc_p.exists() {
-        let mut acc = AccSeries { rate_hz: mf.acc_rate_hz.unwrap_or(f64::NAN), ..Default::default() };
-        read_rows(&acc_p, &["t_s", "x_g", "y_g", "z_g"], &mut rec.warnings, |line, f| {
-            let t = num(&acc_p, line, 1, f[0], "time in s")?;
-            let x = num(&acc_p, line, 2, f[1], "acceleration in g")? as f32;
-            let y = num(&acc_p, line, 3, f[2], "acceleration in g")? as f32;
-            let z = num(&acc_p, line, 4, f[3], "acceleration in g")? as f32;
-            acc.push(t, x, y, z);
-            Ok(())
-        })?;
+        let mut acc = AccSeries {
+            rate_hz: mf.acc_rate_hz.unwrap_or(f64::NAN),
+            ..Default::default()
+        };
+        read_rows(
+            &acc_p,
+            &["t_s", "x_g", "y_g", "z_g"],
+            &mut rec.warnings,
+            |line, f| {
+                let t = num(&acc_p, line, 1, f[0], "time in s")?;
+                let x = num(&acc_p, line, 2, f[1], "acceleration in g")? as f32;
+                let y = num(&acc_p, line, 3, f[2], "acceleration in g")? as f32;
+                let z = num(&acc_p, line, 4, f[3], "acceleration in g")? as f32;
+                acc.push(t, x, y, z);
+                Ok(())
+            },
+        )?;
         if !acc.is_empty() {
             if acc.rate_hz.is_nan() && acc.len() > 1 {
                 let span = acc.t_s[acc.len() - 1] - acc.t_s[0];
@@ -336,16 +375,21 @@ pub fn read(dir: &Path) -> Result<Recording> {
     }
     let act_p = dir.join("activity.csv");
     if act_p.exists() {
-        read_rows(&act_p, &["t_s", "dur_s", "counts_vm", "steps", "enmo_mg"], &mut rec.warnings, |line, f| {
-            rec.activity.push(ActivityEpoch {
-                t_s: num(&act_p, line, 1, f[0], "time in s")?,
-                dur_s: num(&act_p, line, 2, f[1], "epoch length in s")?,
-                counts_vm: opt_num(&act_p, line, 3, f[2], "activity counts")?,
-                steps: opt_num(&act_p, line, 4, f[3], "steps")?,
-                enmo_mg: opt_num(&act_p, line, 5, f[4], "ENMO in mg")?,
-            });
-            Ok(())
-        })?;
+        read_rows(
+            &act_p,
+            &["t_s", "dur_s", "counts_vm", "steps", "enmo_mg"],
+            &mut rec.warnings,
+            |line, f| {
+                rec.activity.push(ActivityEpoch {
+                    t_s: num(&act_p, line, 1, f[0], "time in s")?,
+                    dur_s: num(&act_p, line, 2, f[1], "epoch length in s")?,
+                    counts_vm: opt_num(&act_p, line, 3, f[2], "activity counts")?,
+                    steps: opt_num(&act_p, line, 4, f[3], "steps")?,
+                    enmo_mg: opt_num(&act_p, line, 5, f[4], "ENMO in mg")?,
+                });
+                Ok(())
+            },
+        )?;
     }
     let hr_p = dir.join("hr.csv");
     if hr_p.exists() {
@@ -359,25 +403,31 @@ pub fn read(dir: &Path) -> Result<Recording> {
     }
     let ev_p = dir.join("events.csv");
     if ev_p.exists() {
-        read_rows(&ev_p, &["start_s", "end_s", "kind", "label"], &mut rec.warnings, |line, f| {
-            let kind: EventKind = serde_json::from_value(serde_json::Value::String(f[2].trim().to_string()))
-                .map_err(|_| {
-                    Error::parse(
+        read_rows(
+            &ev_p,
+            &["start_s", "end_s", "kind", "label"],
+            &mut rec.warnings,
+            |line, f| {
+                let kind: EventKind =
+                    serde_json::from_value(serde_json::Value::String(f[2].trim().to_string()))
+                        .map_err(|_| {
+                            Error::parse(
                         &ev_p,
                         Some(line),
                         Some(3),
                         "an event kind (label, gap, reconnect, duplicate, lost, marker, note)",
                         f[2],
                     )
-                })?;
-            rec.events.push(Event {
-                start_s: num(&ev_p, line, 1, f[0], "start in s")?,
-                end_s: num(&ev_p, line, 2, f[1], "end in s")?,
-                kind,
-                label: f[3].to_string(),
-            });
-            Ok(())
-        })?;
+                        })?;
+                rec.events.push(Event {
+                    start_s: num(&ev_p, line, 1, f[0], "start in s")?,
+                    end_s: num(&ev_p, line, 2, f[1], "end in s")?,
+                    kind,
+                    label: f[3].to_string(),
+                });
+                Ok(())
+            },
+        )?;
     }
     Ok(rec)
 }
@@ -388,7 +438,13 @@ fn num(path: &Path, line: u64, col: u64, s: &str, what: &str) -> Result<f64> {
         .parse()
         .map_err(|_| Error::parse(path, Some(line), Some(col), format!("a number ({what})"), s))?;
     if !v.is_finite() {
-        return Err(Error::parse(path, Some(line), Some(col), format!("a finite number ({what})"), s));
+        return Err(Error::parse(
+            path,
+            Some(line),
+            Some(col),
+            format!("a finite number ({what})"),
+            s,
+        ));
     }
     Ok(v)
 }
@@ -412,17 +468,37 @@ fn read_rows(
 ) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1;
         Error::parse(path, Some(line), None, "UTF-8 text", "binary data")
     })?;
     let ends_with_newline = text.ends_with('\n');
     let lines: Vec<&str> = text.lines().collect();
     let Some(first) = lines.first() else {
-        return Err(Error::parse(path, Some(1), None, format!("header {}", header.join(",")), ""));
+        return Err(Error::parse(
+            path,
+            Some(1),
+            None,
+            format!("header {}", header.join(",")),
+            "",
+        ));
     };
-    let got: Vec<&str> = first.trim_end_matches('\r').split(',').map(str::trim).collect();
+    let got: Vec<&str> = first
+        .trim_end_matches('\r')
+        .split(',')
+        .map(str::trim)
+        .collect();
     if got != header {
-        return Err(Error::parse(path, Some(1), None, format!("header {}", header.join(",")), first));
+        return Err(Error::parse(
+            path,
+            Some(1),
+            None,
+            format!("header {}", header.join(",")),
+            first,
+        ));
     }
     let n = lines.len();
     for (i, raw) in lines.iter().enumerate().skip(1) {
@@ -446,7 +522,11 @@ fn read_rows(
                 path,
                 Some(line_no),
                 Some(refs.len().min(header.len()) as u64 + 1),
-                format!("{} comma-separated fields ({})", header.len(), header.join(",")),
+                format!(
+                    "{} comma-separated fields ({})",
+                    header.len(),
+                    header.join(",")
+                ),
                 l,
             ));
         }
@@ -484,15 +564,46 @@ mod tests {
     fn round_trip_keeps_every_stream() {
         let dir = tempfile::tempdir().unwrap();
         let rec = Recording {
-            meta: Metadata { subject_id: Some("S1".into()), ..Default::default() },
+            meta: Metadata {
+                subject_id: Some("S1".into()),
+                ..Default::default()
+            },
             beats: vec![
-                Beat { t_s: 0.8, rr_ms: 800.0, flags: BeatFlags::NONE },
-                Beat { t_s: 1.61, rr_ms: 810.0, flags: BeatFlags::GAP_BEFORE },
+                Beat {
+                    t_s: 0.8,
+                    rr_ms: 800.0,
+                    flags: BeatFlags::NONE,
+                },
+                Beat {
+                    t_s: 1.61,
+                    rr_ms: 810.0,
+                    flags: BeatFlags::GAP_BEFORE,
+                },
             ],
-            acc: Some(AccSeries { rate_hz: 2.0, t_s: vec![0.0, 0.5], x: vec![0.0, 0.1], y: vec![0.0, 0.0], z: vec![1.0, 0.9] }),
-            activity: vec![ActivityEpoch { t_s: 0.0, dur_s: 60.0, counts_vm: Some(12.0), steps: None, enmo_mg: None }],
-            hr: vec![HrSample { t_s: 1.0, bpm: 74.0 }],
-            events: vec![Event { start_s: 0.0, end_s: 1.0, kind: EventKind::Label, label: "rest, seated".into() }],
+            acc: Some(AccSeries {
+                rate_hz: 2.0,
+                t_s: vec![0.0, 0.5],
+                x: vec![0.0, 0.1],
+                y: vec![0.0, 0.0],
+                z: vec![1.0, 0.9],
+            }),
+            activity: vec![ActivityEpoch {
+                t_s: 0.0,
+                dur_s: 60.0,
+                counts_vm: Some(12.0),
+                steps: None,
+                enmo_mg: None,
+            }],
+            hr: vec![HrSample {
+                t_s: 1.0,
+                bpm: 74.0,
+            }],
+            events: vec![Event {
+                start_s: 0.0,
+                end_s: 1.0,
+                kind: EventKind::Label,
+                label: "rest, seated".into(),
+            }],
             warnings: vec![],
         };
         write(dir.path(), &rec).unwrap();
@@ -511,7 +622,11 @@ mod tests {
     fn bad_number_names_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), &Recording::default()).unwrap();
-        std::fs::write(dir.path().join("beats.csv"), "t_s,rr_ms,flags\n0.8,800,0\n1.6,abc,0\n").unwrap();
+        std::fs::write(
+            dir.path().join("beats.csv"),
+            "t_s,rr_ms,flags\n0.8,800,0\n1.6,abc,0\n",
+        )
+        .unwrap();
         let e = read(dir.path()).unwrap_err().to_string();
         assert!(e.contains("beats.csv:3:2"), "{e}");
         assert!(e.contains("RR interval"), "{e}");
