@@ -1,2 +1,3 @@
 //! The integration test binary (one binary, modules by theme, as in ripgrep).
+mod importers;
 mod pipeline;
