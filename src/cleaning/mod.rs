@@ -270,7 +270,11 @@ impl CleaningConfig {
         }
         for (n, v) in [("c1", lt.c1), ("c2", lt.c2), ("alpha", lt.alpha)] {
             if !(v.is_finite() && v > 0.0) {
-                return bad(&format!("cleaning.lt.{n}"), v.to_string(), "a positive number");
+                return bad(
+                    &format!("cleaning.lt.{n}"),
+                    v.to_string(),
+                    "a positive number",
+                );
             }
         }
         Ok(())
@@ -849,8 +853,7 @@ impl LtStage {
 
     fn emit(&mut self, out: &mut Vec<Item>) {
         while let Some(front) = self.out.front() {
-            if front.det >= self.next_i || self.pending.first().is_some_and(|p| front.det >= p.0)
-            {
+            if front.det >= self.next_i || self.pending.first().is_some_and(|p| front.det >= p.0) {
                 break;
             }
             let o = self.out.pop_front().expect("front exists");
@@ -1254,7 +1257,7 @@ impl LtStage {
                 _ => new.iter().find(|o| o.det == j).map(|o| o.it.rr_ms),
             };
             logged[k] = true;
-            if class == LtClass::Extra && k + 1 <= m {
+            if class == LtClass::Extra && k < m {
                 logged[k + 1] = true;
             }
             edits.push(Edit {
@@ -1540,7 +1543,10 @@ mod tests {
         check_invariants(&c);
         assert_eq!(c.edits.len(), 1, "{:?}", c.edits);
         let e = c.edits[0];
-        assert_eq!((e.index, e.action, e.cause), (100, EditAction::Inserted, EditCause::Missed));
+        assert_eq!(
+            (e.index, e.action, e.cause),
+            (100, EditAction::Inserted, EditCause::Missed)
+        );
         assert_eq!(c.len(), 200);
         assert!(c.corrected[100] && c.corrected[101]);
         assert!((c.rr_ms[100] - rr[100] / 2.0).abs() < 1e-9);
@@ -1557,10 +1563,17 @@ mod tests {
         let c = clean(&beats(&rr), &lt());
         check_invariants(&c);
         let e = c.edits[0];
-        assert_eq!((e.index, e.action, e.cause), (100, EditAction::Merged, EditCause::Extra));
+        assert_eq!(
+            (e.index, e.action, e.cause),
+            (100, EditAction::Merged, EditCause::Extra)
+        );
         // As in NeuroKit2, the short second half is also a candidate (j = i + 1) and is
         // classified long/short, so the merged interval and the next one are averaged.
-        assert!(c.edits.iter().all(|e| e.action != EditAction::Removed), "{:?}", c.edits);
+        assert!(
+            c.edits.iter().all(|e| e.action != EditAction::Removed),
+            "{:?}",
+            c.edits
+        );
         assert!(c.edits.len() <= 3, "{:?}", c.edits);
         assert_eq!(c.len(), 200);
         let span = c.rr_ms[100] + c.rr_ms[101];
@@ -1579,7 +1592,10 @@ mod tests {
         // NeuroKit2 classifies this pattern the same way: the short interval as long/short
         // (first visited), the pause as ectopic; both peaks are moved, nothing removed.
         let classes: Vec<_> = c.edits.iter().map(|e| (e.index, e.cause)).collect();
-        assert!(classes.contains(&(100, EditCause::LongShort)), "{classes:?}");
+        assert!(
+            classes.contains(&(100, EditCause::LongShort)),
+            "{classes:?}"
+        );
         assert!(classes.contains(&(101, EditCause::Ectopic)), "{classes:?}");
         assert!(c.edits.iter().all(|e| e.action == EditAction::Interpolated));
         assert_eq!(c.len(), 200);
@@ -1589,8 +1605,8 @@ mod tests {
         // the premature one from the moved position, so interval 102 changes too and each
         // interval ends within ~125 ms of the true one (sum preserved). Reproduced on purpose;
         // see the module documentation.
-        for k in 100..=102 {
-            assert!((c.rr_ms[k] - orig[k]).abs() < 150.0, "{k}: {}", c.rr_ms[k]);
+        for (k, (a, b)) in c.rr_ms.iter().zip(&orig).enumerate().skip(100).take(3) {
+            assert!((a - b).abs() < 150.0, "{k}: {a}");
         }
         assert!(c.corrected[100] && c.corrected[101] && c.corrected[102]);
     }
@@ -1629,7 +1645,7 @@ mod tests {
             sc.push(*x);
             out += sc.drain_ready().count();
             if k >= 51 {
-                assert!(out + 51 >= k + 1, "beat {k}: only {out} out");
+                assert!(out + 51 > k, "beat {k}: only {out} out");
             }
         }
     }

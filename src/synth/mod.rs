@@ -55,7 +55,8 @@
 //! 2.7 Hz; ≥ 100 steps/min is moderate intensity, Tudor-Locke et al. 2018, Br J Sports Med
 //! 52:776) plus the arm swing at half the cadence across it. ENMO (mean of max(0, ‖a‖ − 1 g),
 //! van Hees et al. 2013) then falls in the motion classes of stress-profiles.md §6.0: sleep
-//! and desk < 30 mg ("still"), walking ≈ 200 mg and running ≈ 450 mg (≥ 100 mg, "active").
+//! (≈ 1 mg) and desk (≈ 4 mg) < 30 mg ("still"), moving about at home ≈ 70 mg ("light"),
+//! brisk walking ≈ 210 mg and running ≈ 470 mg (≥ 100 mg, "active").
 //! The scenario stores raw ACC (`acc_rate_hz`, default 25 Hz, rounded to 1 mg); the 24-h day
 //! stores 60-s activity epochs (`enmo_mg`, `steps`) computed from a 25-Hz trace generated the
 //! same way, so the committed folder stays small.
@@ -193,7 +194,7 @@ const WALK: Activity = Activity::Move {
 };
 const STROLL: Activity = Activity::Move {
     cadence_hz: 1.6,
-    acc_amp_g: 0.35,
+    acc_amp_g: 0.2,
 };
 const RUN: Activity = Activity::Move {
     cadence_hz: 2.7,
@@ -216,7 +217,12 @@ fn plan(s: Scenario) -> Vec<Plan> {
             (6.0 * h + 45.0 * m, "home", STROLL, 0.1),
             (7.0 * h + 30.0 * m, "walk", WALK, 0.3),
             (7.0 * h + 55.0 * m, "desk", Activity::Rest, 0.0),
-            (10.0 * h + 30.0 * m, "stressful_meeting", Activity::Stress, 0.7),
+            (
+                10.0 * h + 30.0 * m,
+                "stressful_meeting",
+                Activity::Stress,
+                0.7,
+            ),
             (11.0 * h + 15.0 * m, "desk", Activity::Rest, 0.0),
             (12.0 * h + 30.0 * m, "walk", WALK, 0.3),
             (12.0 * h + 50.0 * m, "lunch", Activity::Rest, 0.0),
@@ -413,11 +419,7 @@ fn true_beats(plans: &[Plan], duration: f64, rng: &mut ChaCha8Rng) -> Vec<Beat> 
         ph_resp += 2.0 * PI * resp * dt + 0.2 * dt.sqrt() * gauss(rng);
         let a = (-dt / 40.0).exp();
         vlf = a * vlf + 12.0 * (1.0 - a * a).sqrt() * gauss(rng);
-        let rr = 60_000.0 / hr
-            + a_lf * ph_lf.sin()
-            + a_hf * ph_resp.sin()
-            + vlf
-            + 5.0 * gauss(rng);
+        let rr = 60_000.0 / hr + a_lf * ph_lf.sin() + a_hf * ph_resp.sin() + vlf + 5.0 * gauss(rng);
         let rr = rr.clamp(330.0, 1800.0).round();
         let t_end = (t * 1000.0).round() / 1000.0 + rr / 1000.0;
         if t_end > duration {
@@ -588,8 +590,8 @@ fn accelerometer(
             } => {
                 let cad = cadence_hz * (1.0 + 0.02 * gauss(rng));
                 step_phase += 2.0 * PI * cad * dt;
-                let along = acc_amp_g * step_phase.sin()
-                    + 0.15 * acc_amp_g * (2.0 * step_phase).sin();
+                let along =
+                    acc_amp_g * step_phase.sin() + 0.15 * acc_amp_g * (2.0 * step_phase).sin();
                 let swing = 0.5 * acc_amp_g * (0.5 * step_phase).sin();
                 ax += along * g[0] + swing * perp[0];
                 ay += along * g[1] + swing * perp[1];
