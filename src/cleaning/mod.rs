@@ -1257,7 +1257,7 @@ impl LtStage {
                 _ => new.iter().find(|o| o.det == j).map(|o| o.it.rr_ms),
             };
             logged[k] = true;
-            if class == LtClass::Extra && k + 1 <= m {
+            if class == LtClass::Extra && k < m {
                 logged[k + 1] = true;
             }
             edits.push(Edit {
@@ -1605,8 +1605,8 @@ mod tests {
         // the premature one from the moved position, so interval 102 changes too and each
         // interval ends within ~125 ms of the true one (sum preserved). Reproduced on purpose;
         // see the module documentation.
-        for k in 100..=102 {
-            assert!((c.rr_ms[k] - orig[k]).abs() < 150.0, "{k}: {}", c.rr_ms[k]);
+        for (k, (a, b)) in c.rr_ms.iter().zip(&orig).enumerate().skip(100).take(3) {
+            assert!((a - b).abs() < 150.0, "{k}: {a}");
         }
         assert!(c.corrected[100] && c.corrected[101] && c.corrected[102]);
     }
@@ -1645,7 +1645,7 @@ mod tests {
             sc.push(*x);
             out += sc.drain_ready().count();
             if k >= 51 {
-                assert!(out + 51 >= k + 1, "beat {k}: only {out} out");
+                assert!(out + 51 > k, "beat {k}: only {out} out");
             }
         }
     }

@@ -131,6 +131,7 @@ pub struct Engine {
     summary: CleaningSummary,
     last_nn: Option<NnBeat>,
     finished: bool,
+    ws: indicators::Workspace,
 }
 
 impl Engine {
@@ -158,6 +159,7 @@ impl Engine {
             },
             last_nn: None,
             finished: false,
+            ws: indicators::Workspace::new(),
         })
     }
 
@@ -307,7 +309,7 @@ impl Engine {
             };
             let (r0, r1) = windows::bounds(&self.removed, s, e);
             let quality = windows::quality(&w, &self.corrected[i0..i1], r1 - r0, s, e, spec);
-            let ind = indicators::compute(&w, &self.cfg.conventions);
+            let ind = indicators::compute_with(&mut self.ws, &w, &self.cfg.conventions);
             self.ready.push_back(WindowResult {
                 quality,
                 indicators: ind,

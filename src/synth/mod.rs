@@ -55,7 +55,8 @@
 //! 2.7 Hz; ≥ 100 steps/min is moderate intensity, Tudor-Locke et al. 2018, Br J Sports Med
 //! 52:776) plus the arm swing at half the cadence across it. ENMO (mean of max(0, ‖a‖ − 1 g),
 //! van Hees et al. 2013) then falls in the motion classes of stress-profiles.md §6.0: sleep
-//! and desk < 30 mg ("still"), walking ≈ 200 mg and running ≈ 450 mg (≥ 100 mg, "active").
+//! (≈ 1 mg) and desk (≈ 4 mg) < 30 mg ("still"), moving about at home ≈ 70 mg ("light"),
+//! brisk walking ≈ 210 mg and running ≈ 470 mg (≥ 100 mg, "active").
 //! The scenario stores raw ACC (`acc_rate_hz`, default 25 Hz, rounded to 1 mg); the 24-h day
 //! stores 60-s activity epochs (`enmo_mg`, `steps`) computed from a 25-Hz trace generated the
 //! same way, so the committed folder stays small.
@@ -193,7 +194,7 @@ const WALK: Activity = Activity::Move {
 };
 const STROLL: Activity = Activity::Move {
     cadence_hz: 1.6,
-    acc_amp_g: 0.35,
+    acc_amp_g: 0.2,
 };
 const RUN: Activity = Activity::Move {
     cadence_hz: 2.7,
