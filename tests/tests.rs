@@ -2,3 +2,4 @@
 mod importers;
 mod indicators;
 mod pipeline;
+mod profiles;

@@ -648,6 +648,29 @@ pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
         notes.push("Absolute start time unknown: days are 24-h blocks from t = 0, windows are aligned from t = 0, and all time counts as awake (minus sleep labels) [A].".into());
     }
 
+    // Coverage check: say so when the source has systematic holes (e.g. MMASH).
+    {
+        let len = cfg.watch.window_s;
+        let (mut with_beats, mut low_cov, mut cov) = (0usize, 0usize, Vec::new());
+        for s in ctx.grid(len) {
+            let d = ctx.window(s, s + len);
+            if d.coverage > 0.0 {
+                with_beats += 1;
+                cov.push(d.coverage);
+                if d.coverage < cfg.rules.min_coverage {
+                    low_cov += 1;
+                }
+            }
+        }
+        if with_beats > 0 && low_cov * 4 >= with_beats {
+            notes.push(format!(
+                "{low_cov} of {with_beats} {len:.0}-s windows with beats fail the {:.0} % coverage rule (median coverage {:.0} %): \
+                 the RR source has holes; those windows get no score (\"not enough data\"). The rule is configurable (rules.min_coverage) [A].",
+                cfg.rules.min_coverage * 100.0,
+                stats::median(cov).unwrap_or(0.0) * 100.0
+            ));
+        }
+    }
     let watch_cal = calibration(
         &base,
         days_available,
