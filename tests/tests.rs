@@ -3,3 +3,4 @@ mod importers;
 mod indicators;
 mod pipeline;
 mod profiles;
+mod report;

@@ -7,8 +7,8 @@
 //! legend counts them per series.
 
 use super::{
-    de, draw_legend, draw_markers, finite_extent, font, nice_range, put_text, size, text_width,
-    titled, Mark, Shape,
+    de, draw_legend, draw_markers, finite_extent, fmt_tick, font, nice_range, put_text, size,
+    text_width, titled, Mark, Shape,
 };
 use crate::report::{palette, Chart, MAX_SIDE_PX};
 use plotters::coord::Shift;
@@ -123,7 +123,8 @@ impl Chart for CohortChart {
                 match e {
                     Some((lo, hi)) => {
                         let (a, b) = nice_range(lo, hi, 0.06);
-                        (if lo >= 0.0 { a.max(0.0) } else { a }, b)
+                        // Non-negative quantities (hours) start at 0 so that bar-free dots are not misread.
+                        (if lo >= 0.0 { 0.0 } else { a }, b)
                     }
                     None => (0.0, 1.0),
                 }
@@ -142,6 +143,7 @@ impl Chart for CohortChart {
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(10)
+            .x_label_formatter(&|v| fmt_tick(*v))
             .x_desc(self.x_label.as_str())
             .label_style(font(size::TICK))
             .axis_desc_style(font(size::AXIS))

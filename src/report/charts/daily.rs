@@ -8,7 +8,7 @@
 //! (e.g. how much of it coincided with motion, what it becomes under each motion policy).
 
 use super::{
-    de, draw_legend_row, fmt_hours, font, put_text, size, text_style, text_width, titled,
+    de, draw_legend_row, fmt_hours, fmt_tick, font, put_text, size, text_style, text_width, titled,
     wrap_text, Mark,
 };
 use crate::report::{palette, Chart};
@@ -95,7 +95,7 @@ const CARD_W: u32 = 540;
 
 fn row_height(row: &DailyBar) -> u32 {
     let rule_lines = if row.headline_rule.is_empty() { 0 } else { 1 };
-    250 + 22 * (row.notes.len() as u32 + rule_lines)
+    225 + 22 * (row.notes.len() as u32 + rule_lines)
 }
 
 impl Chart for DailyBars {
@@ -284,7 +284,8 @@ fn draw_breakdown<DB: DrawingBackend>(
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(13)
-        .x_desc("hours of the day (h)")
+        .x_label_formatter(&|v| fmt_tick(*v))
+        .x_desc("hours (h); categories stacked, not in clock order")
         .label_style(font(size::TICK))
         .axis_desc_style(font(size::AXIS))
         .light_line_style(palette::LIGHT_GREY.mix(0.0))

@@ -7,8 +7,8 @@
 //! empty `active` column *is* the finding.
 
 use super::{
-    de, draw_legend_row, draw_markers, finite_extent, font, jitter, put_text, quantile_sorted,
-    size, text_style, titled, Mark, Shape,
+    de, draw_legend_row, draw_markers, finite_extent, fmt_tick, font, jitter, put_text,
+    quantile_sorted, size, text_style, titled, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
@@ -154,6 +154,7 @@ impl Chart for ScoreDistribution {
                 .disable_x_mesh()
                 .x_labels(0)
                 .y_labels(6)
+                .y_label_formatter(&|v| fmt_tick(*v))
                 .y_desc(self.y_label.as_str())
                 .label_style(font(size::TICK))
                 .axis_desc_style(font(size::AXIS))

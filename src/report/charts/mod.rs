@@ -502,6 +502,20 @@ pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Axis tick label: at most 3 decimals, trailing zeros dropped (`100`, `2.5`, `0.125`).
+pub(crate) fn fmt_tick(v: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let s = format!("{:.3}", v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
 /// "3.2 h" / "45 min" style duration label.
 pub(crate) fn fmt_hours(h: f64) -> String {
     if !h.is_finite() {
@@ -562,6 +576,15 @@ mod tests {
         assert_eq!(quantile_sorted(&s, 0.5), 2.5);
         assert_eq!(quantile_sorted(&s, 0.25), 1.75);
         assert_eq!(quantile_sorted(&[7.0], 0.75), 7.0);
+    }
+
+    #[test]
+    fn tick_labels_are_short() {
+        assert_eq!(fmt_tick(100.0), "100");
+        assert_eq!(fmt_tick(2.5), "2.5");
+        assert_eq!(fmt_tick(-0.0001), "0");
+        assert_eq!(fmt_tick(0.125), "0.125");
+        assert_eq!(fmt_tick(f64::NAN), "");
     }
 
     #[test]

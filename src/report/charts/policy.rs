@@ -6,7 +6,8 @@
 //! the profile's default policy outlined in black.
 
 use super::{
-    de, draw_legend, finite_extent, fmt_hours, font, put_text, size, text_style, titled, Mark,
+    de, draw_legend, finite_extent, fmt_hours, fmt_tick, font, put_text, size, text_style, titled,
+    Mark,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
@@ -99,6 +100,7 @@ impl Chart for PolicyHours {
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(8)
+            .y_label_formatter(&|v| fmt_tick(*v))
             .y_desc(self.y_label.as_str())
             .label_style(font(size::TICK))
             .axis_desc_style(font(size::AXIS))

@@ -6,8 +6,8 @@
 //! so that profiles can be compared by eye.
 
 use super::{
-    clean_points, de, draw_legend_row, draw_markers, finite_extent, font, nice_range, put_text,
-    size, text_style, titled, Mark, Shape,
+    clean_points, de, draw_legend_row, draw_markers, finite_extent, fmt_tick, font, nice_range,
+    put_text, size, text_style, titled, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
@@ -151,6 +151,8 @@ impl Chart for ScoreMotionScatter {
                 .configure_mesh()
                 .x_labels(7)
                 .y_labels(6)
+                .x_label_formatter(&|v| fmt_tick(*v))
+                .y_label_formatter(&|v| fmt_tick(*v))
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
                 .label_style(font(size::TICK))

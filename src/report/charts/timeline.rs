@@ -431,6 +431,9 @@ impl Chart for Timeline {
         } else {
             0
         };
+        if self.time_extent().is_none() {
+            return (WIDTH, 160 + sub);
+        }
         let rows: u32 = self.row_heights().iter().map(|r| r.1).sum();
         (WIDTH, 60 + sub + rows)
     }
