@@ -43,6 +43,8 @@ fn record_survives_legacy_link_losses_and_writes_exactly_what_was_sent() {
             connect_timeout: Duration::from_secs(10),
             backoff_initial: Duration::from_millis(50),
             watchdog: Duration::from_secs(5),
+            // Generous, so that a loaded test machine does not split the D-Bus double delivery.
+            duplicate_window: Duration::from_millis(250),
             ctrl_c: false,
             stop: Some(stop.clone()),
             ..Default::default()

@@ -891,16 +891,15 @@ impl Session<'_> {
         let Some(rate) = self.acc_rate else {
             return Ok(());
         };
-        if self.pmd_prev_ts == Some(f.timestamp_ns) {
-            if payload == self.pmd_last_payload.as_slice() {
-                self.summary.duplicates += 1;
-                return self.event(Event {
-                    start_s: t,
-                    end_s: t,
-                    kind: EventKind::Duplicate,
-                    label: "PMD frame repeated (same sensor timestamp and bytes); dropped".into(),
-                });
-            }
+        if self.pmd_prev_ts == Some(f.timestamp_ns) && payload == self.pmd_last_payload.as_slice()
+        {
+            self.summary.duplicates += 1;
+            return self.event(Event {
+                start_s: t,
+                end_s: t,
+                kind: EventKind::Duplicate,
+                label: "PMD frame repeated (same sensor timestamp and bytes); dropped".into(),
+            });
         }
         if self.pmd_prev_ts.is_some_and(|p| f.timestamp_ns <= p) {
             self.note("PMD sensor clock went backwards; acceleration re-anchored");

@@ -504,6 +504,17 @@ impl<W: Write> View for CompactView<W> {
     }
 }
 
+/// The view for a terminal: the compact refreshing view when `compact` and stdout is a
+/// terminal, else plain lines (one per second of data).
+pub fn terminal_view(compact: bool) -> Box<dyn View + Send> {
+    use std::io::IsTerminal;
+    if compact && std::io::stdout().is_terminal() {
+        Box::new(CompactView::new(std::io::stdout(), 4.0))
+    } else {
+        Box::new(LineView::new(std::io::stdout(), 1.0))
+    }
+}
+
 /// Replay pace.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Speed {

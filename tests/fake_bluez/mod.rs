@@ -514,7 +514,9 @@ impl FakeDevice {
         {
             let mut c = self.ctl.lock().unwrap();
             c.calls.push("Disconnect".into());
-            c.client_disconnects += 1;
+            if self.connected {
+                c.client_disconnects += 1;
+            }
         }
         if !self.connected {
             return Err(BluezError::NotConnected("Not Connected".into()));
