@@ -1,1 +1,2 @@
 //! The integration test binary (one binary, modules by theme, as in ripgrep).
+mod pipeline;
