@@ -74,7 +74,7 @@ struct Pipeline {
 impl Pipeline {
     fn new() -> Pipeline {
         Pipeline {
-            state: LiveState::new(LiveConfig::default()),
+            state: LiveState::new(LiveConfig::default(), None).expect("valid config"),
             cursor: 0.0,
             prev_ts: None,
             beats: Vec::new(),

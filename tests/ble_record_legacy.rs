@@ -131,6 +131,12 @@ fn record_survives_legacy_link_losses_and_writes_exactly_what_was_sent() {
 
         // Replaying the file gives the live run's numbers.
         let from_file = replay_indicators(&rec);
+        let live_rmssd = summary.indicators.rmssd_ms.expect("RMSSD");
+        assert!(
+            (live_rmssd - naive_rmssd(&s)).abs() < 1e-9,
+            "{live_rmssd} vs {}",
+            naive_rmssd(&s)
+        );
         assert!(from_file.rmssd_ms.is_some());
         assert_eq!(summary.indicators, from_file);
         let mut st = replay(&rec, Speed::Max, &LiveConfig::default(), &mut NullView).unwrap();

@@ -120,6 +120,12 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
         assert_eq!(summary.lost, 0);
 
         let from_file = replay_indicators(&rec);
+        let live_rmssd = summary.indicators.rmssd_ms.expect("RMSSD");
+        assert!(
+            (live_rmssd - naive_rmssd(&s)).abs() < 1e-9,
+            "{live_rmssd} vs {}",
+            naive_rmssd(&s)
+        );
         assert_eq!(summary.indicators, from_file);
         let mut st = replay(&rec, Speed::Max, &LiveConfig::default(), &mut NullView).unwrap();
         assert_eq!(*st.indicators_now(), summary.indicators);

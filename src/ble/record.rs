@@ -53,6 +53,7 @@ use super::{
     ble_err, is_already_subscribed, BODY_SENSOR_LOCATION, HEART_RATE_MEASUREMENT,
     HEART_RATE_SERVICE, PMD_CONTROL_POINT, PMD_DATA, PMD_SERVICE,
 };
+use crate::engine::WindowResult;
 use crate::error::{Error, Result};
 use crate::indicators::IndicatorSet;
 use crate::live::{LiveConfig, LiveState, Update, View};
@@ -206,8 +207,13 @@ pub struct RecordSummary {
     pub duration_s: f64,
     /// Why it stopped: `ctrl-c`, `duration`, `stop`.
     pub stop_reason: String,
-    /// Indicators of the last live window (the same numbers the live view showed).
+    /// Rolling indicators over the last window length at the end (the numbers the live view
+    /// showed last; [`crate::live::LiveState::indicators`]).
     pub indicators: IndicatorSet,
+    /// The last analysis window the engine closed (5 min every 30 s by default).
+    pub last_window: Option<WindowResult>,
+    /// Analysis windows closed during the session.
+    pub windows: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -344,8 +350,9 @@ pub async fn record(opts: RecordOptions, view: &mut (dyn View + Send)) -> Result
         source_format: Some("ble-live".into()),
         ..Default::default()
     };
+    let state = LiveState::new(opts.live.clone(), meta.start.as_ref())?;
     let mut s = Session {
-        state: LiveState::new(opts.live.clone()),
+        state,
         summary: RecordSummary {
             out_dir: opts.out_dir.clone(),
             device_name: None,
@@ -363,6 +370,8 @@ pub async fn record(opts: RecordOptions, view: &mut (dyn View + Send)) -> Result
             duration_s: 0.0,
             stop_reason: String::new(),
             indicators: IndicatorSet::default(),
+            last_window: None,
+            windows: 0,
         },
         opts,
         t0,
@@ -1023,7 +1032,10 @@ impl Session<'_> {
             reason.as_str(),
             self.summary.reconnects
         ));
-        self.summary.indicators = self.state.indicators_now().clone();
+        self.state.finish();
+        self.summary.indicators = self.state.indicators().clone();
+        self.summary.last_window = self.state.last_window().0.cloned();
+        self.summary.windows = self.state.last_window().1;
         self.view.finish(&self.state);
         if let Some(w) = self.writer.take() {
             w.finish(&self.meta)?;

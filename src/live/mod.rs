@@ -1,34 +1,39 @@
 //! Live view: the numbers a tester watches while recording, and the same view driven by a
 //! file (`replay --realtime`).
 //!
-//! Data flow: a source (the BLE recorder in [`crate::ble`], or [`replay`] reading a
+//! Data flow: a source (the BLE recorder in `crate::ble`, or [`replay`] reading a
 //! [`Recording`]) turns everything it receives into [`Update`]s, feeds them to one
 //! [`LiveState`], and hands the state to a [`View`] after each update. The state is the only
-//! place where numbers are computed, so a live run and a replay of its recording show the same
-//! values (the BLE integration tests check this).
+//! place where numbers are computed, and it computes them with the same streaming
+//! [`crate::engine::Engine`] that `analyze` and `practice-test` use: a live run and a replay of
+//! its recording show the same values (the BLE integration tests check this).
 //!
 //! # What the state computes
-//! - **HR**: the last device-reported heart rate (bpm), else 60000 / mean NN of the window.
-//! - **Last RR**: the most recent RR interval, ms.
-//! - **Indicators** over the last [`LiveConfig::window_s`] seconds (default 300 s, *assumed*,
-//!   the usual short-term HRV window) and the last [`LiveConfig::short_window_s`] (60 s):
-//!   raw beats → [`crate::cleaning::clean`] → [`crate::indicators::compute`] with
-//!   [`LiveConfig::convention`]. Recomputed at most once per [`LiveConfig::recompute_every_s`]
-//!   of data time (default 1 s, *assumed*) and on demand ([`LiveState::indicators_now`]), so
-//!   the per-notification cost stays O(1) amortised.
+//! - **HR**: the last device-reported heart rate (bpm), else 60000 / mean NN.
+//! - **Last RR**: the most recent raw RR interval, ms.
+//! - **Analysis windows**: beats go through [`Engine::push_beat`] (cleaning with its bounded
+//!   look-ahead, windows of [`crate::windows::WindowSpec`], default 5 min every 30 s, all
+//!   indicators); the last closed window is shown with its validity.
+//! - **Rolling indicators**: [`crate::indicators::compute`] on the engine's final NN intervals of
+//!   the last [`LiveConfig::short_window_s`] (60 s) and of the last window length (5 min)
+//!   ([`Engine::recent`]), recomputed at most once per [`LiveConfig::recompute_every_s`] of data
+//!   time (default 1 s, *assumed*) and on demand, so the cost per notification stays small.
 //! - **Motion**: ENMO = mean over the last [`LiveConfig::motion_window_s`] (60 s) of
-//!   max(0, √(x²+y²+z²) − 1 g), in mg (van Hees et al. 2013), from raw acceleration, kept as a
-//!   running sum (O(1) per sample). Levels *assumed* after Hildebrand et al. 2014 (wrist):
-//!   still < 40 mg ≤ light < 100 mg ≤ active.
-//! - **Profile scores**: [`LiveState::scores`] is a list of (profile, text) slots that the
-//!   scoring engine fills once it exists; empty until then.
+//!   max(0, √(x²+y²+z²) − 1 g), in mg (van Hees et al. 2013), kept as a running sum (O(1) per
+//!   sample), classified with the cut-points of [`crate::motion::MotionConfig`] (`enmo_mg`).
+//! - **Profile scores**: [`LiveState::scores`] is a list of (profile, text) slots for the
+//!   scoring profiles; empty until a caller fills it.
 //!
-//! Memory is bounded by the windows (beats of 5 min, samples of 60 s), not the feed length.
+//! Memory is bounded by the windows (the engine's open windows, 60 s of acceleration), not by
+//! the feed length (see `benches/live.rs`).
 
-use crate::cleaning::{clean, CleaningConfig};
+use crate::engine::{AnalysisConfig, Engine, WindowResult};
 use crate::error::Result;
-use crate::indicators::{compute, Convention, Conventions, IndicatorSet, NnWindow};
+use crate::indicators::{compute, IndicatorSet};
+pub use crate::motion::MotionLevel;
+use crate::motion::{Cutpoints, MotionConfig};
 use crate::recording::{Beat, Event, Recording};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::io::Write;
@@ -59,65 +64,38 @@ pub enum Update<'a> {
     Status(&'a str),
 }
 
-/// Motion level from ENMO (thresholds *assumed*, see the module docs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MotionLevel {
-    /// ENMO < 40 mg.
-    Still,
-    /// 40 ≤ ENMO < 100 mg.
-    Light,
-    /// ENMO ≥ 100 mg.
-    Active,
-}
-
-impl MotionLevel {
-    /// Classify an ENMO value in mg.
-    pub fn from_enmo_mg(mg: f64) -> MotionLevel {
-        if mg < 40.0 {
-            MotionLevel::Still
-        } else if mg < 100.0 {
-            MotionLevel::Light
-        } else {
-            MotionLevel::Active
-        }
-    }
-}
-
 /// Settings of the live state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveConfig {
-    /// Main indicator window, s (default 300).
-    pub window_s: f64,
-    /// Short RMSSD window, s (default 60).
+    /// Engine settings (windows, cleaning, conventions); the same defaults as `analyze`.
+    pub analysis: AnalysisConfig,
+    /// Short rolling window, s (default 60).
     pub short_window_s: f64,
     /// Motion window, s (default 60).
     pub motion_window_s: f64,
-    /// Recompute the indicators at most this often, s of data time (default 1).
+    /// ENMO cut-points, mg (default: [`MotionConfig::default`]`.enmo_mg`).
+    pub enmo_mg: Cutpoints,
+    /// Recompute the rolling indicators at most this often, s of data time (default 1).
     pub recompute_every_s: f64,
-    /// Indicator conventions.
-    pub convention: Convention,
 }
 
 impl Default for LiveConfig {
     fn default() -> Self {
         LiveConfig {
-            window_s: 300.0,
+            analysis: AnalysisConfig::default(),
             short_window_s: 60.0,
             motion_window_s: 60.0,
+            enmo_mg: MotionConfig::default().enmo_mg,
             recompute_every_s: 1.0,
-            convention: Convention::Default,
         }
     }
 }
 
 /// The live numbers. See the module docs for every definition.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LiveState {
     cfg: LiveConfig,
-    conv: Conventions,
-    clean_cfg: CleaningConfig,
-    beats: VecDeque<Beat>,
+    engine: Engine,
     acc: VecDeque<(f64, f64)>,
     enmo_sum: f64,
     now_s: f64,
@@ -128,28 +106,27 @@ pub struct LiveState {
     events: u64,
     last_event: Option<String>,
     status: String,
-    ind: IndicatorSet,
-    ind_short: IndicatorSet,
+    rolling: IndicatorSet,
+    rolling_short: IndicatorSet,
+    last_window: Option<WindowResult>,
+    windows: u64,
     computed_at: f64,
     dirty: bool,
-    /// Profile score slots (profile name, display text); filled by the scoring engine.
+    /// Profile score slots (profile name, display text), filled by the scoring profiles.
     pub scores: Vec<(String, String)>,
 }
 
-impl Default for LiveState {
-    fn default() -> Self {
-        LiveState::new(LiveConfig::default())
-    }
-}
-
 impl LiveState {
-    /// Empty state.
-    pub fn new(cfg: LiveConfig) -> LiveState {
-        LiveState {
-            conv: Conventions::of(cfg.convention),
+    /// Empty state; `start` (absolute time of t = 0) aligns the engine's window grid.
+    pub fn new(cfg: LiveConfig, start: Option<&DateTime<FixedOffset>>) -> Result<LiveState> {
+        Ok(LiveState {
+            engine: {
+                let mut e = Engine::new(&cfg.analysis, start)?;
+                // A live session never collects the edit log: keep memory bounded.
+                e.keep_edits(false);
+                e
+            },
             cfg,
-            clean_cfg: CleaningConfig::default(),
-            beats: VecDeque::new(),
             acc: VecDeque::new(),
             enmo_sum: 0.0,
             now_s: 0.0,
@@ -160,12 +137,14 @@ impl LiveState {
             events: 0,
             last_event: None,
             status: String::new(),
-            ind: IndicatorSet::default(),
-            ind_short: IndicatorSet::default(),
+            rolling: IndicatorSet::default(),
+            rolling_short: IndicatorSet::default(),
+            last_window: None,
+            windows: 0,
             computed_at: f64::NEG_INFINITY,
             dirty: false,
             scores: Vec::new(),
-        }
+        })
     }
 
     /// Apply one update.
@@ -173,15 +152,12 @@ impl LiveState {
         match *u {
             Update::Beats(bs) => {
                 for b in bs {
-                    self.beats.push_back(*b);
+                    self.engine.push_beat(*b);
                     self.last_rr_ms = Some(b.rr_ms);
                     self.now_s = self.now_s.max(b.t_s);
                     self.total_beats += 1;
                 }
-                let lo = self.now_s - self.cfg.window_s;
-                while self.beats.front().is_some_and(|b| b.t_s <= lo) {
-                    self.beats.pop_front();
-                }
+                self.take_windows();
                 self.dirty = true;
                 if self.now_s - self.computed_at >= self.cfg.recompute_every_s {
                     self.recompute();
@@ -216,58 +192,73 @@ impl LiveState {
                 self.events += 1;
                 self.last_event = Some(format!("{:?} {}", e.kind, e.label).to_lowercase());
             }
-            Update::Status(s) => self.status = s.to_string(),
+            Update::Status(s) => {
+                self.status.clear();
+                self.status.push_str(s);
+            }
         }
     }
 
-    fn window_indicators(&mut self, span_s: f64) -> IndicatorSet {
-        let lo = self.now_s - span_s;
-        let beats = self.beats.make_contiguous();
-        let i0 = beats.partition_point(|b| b.t_s <= lo);
-        let c = clean(&beats[i0..], &self.clean_cfg);
-        compute(
-            &NnWindow {
-                rr_ms: &c.rr_ms,
-                t_s: &c.t_s,
-                diff_ok: &c.diff_ok,
-            },
-            &self.conv,
-        )
+    fn take_windows(&mut self) {
+        while let Some(w) = self.engine.pop_window() {
+            self.windows += 1;
+            self.last_window = Some(w);
+        }
     }
 
     fn recompute(&mut self) {
-        self.ind = self.window_indicators(self.cfg.window_s);
-        self.ind_short = self.window_indicators(self.cfg.short_window_s);
+        let conv = &self.cfg.analysis.conventions;
+        self.rolling = compute(&self.engine.recent(self.cfg.analysis.window.len_s), conv);
+        self.rolling_short = compute(&self.engine.recent(self.cfg.short_window_s), conv);
         self.computed_at = self.now_s;
         self.dirty = false;
     }
 
-    /// Indicators of the main window, recomputed now if beats arrived since the last time.
+    /// Rolling indicators of the last window length, recomputed now if beats arrived since.
     pub fn indicators_now(&mut self) -> &IndicatorSet {
         if self.dirty {
             self.recompute();
         }
-        &self.ind
+        &self.rolling
     }
 
-    /// Indicators of the main window as of the last recompute.
+    /// Rolling indicators as of the last recompute.
     pub fn indicators(&self) -> &IndicatorSet {
-        &self.ind
+        &self.rolling
+    }
+
+    /// The last analysis window the engine closed, and how many it closed so far.
+    pub fn last_window(&self) -> (Option<&WindowResult>, u64) {
+        (self.last_window.as_ref(), self.windows)
+    }
+
+    /// End of stream: flush the engine (last windows, cleaner look-ahead) and recompute.
+    pub fn finish(&mut self) {
+        self.engine.finish();
+        self.take_windows();
+        self.recompute();
     }
 
     /// A display snapshot.
     pub fn snapshot(&self) -> Snapshot {
         let enmo = (!self.acc.is_empty()).then(|| self.enmo_sum.max(0.0) / self.acc.len() as f64);
+        let (win_rmssd, win_valid) = match &self.last_window {
+            Some(w) => (w.indicators.rmssd_ms, Some(w.quality.valid)),
+            None => (None, None),
+        };
         Snapshot {
             t_s: self.now_s,
-            hr_bpm: self.hr_bpm.or(self.ind.mean_hr_bpm),
+            hr_bpm: self.hr_bpm.or(self.rolling.mean_hr_bpm),
             last_rr_ms: self.last_rr_ms,
-            rmssd_short_ms: self.ind_short.rmssd_ms,
-            rmssd_ms: self.ind.rmssd_ms,
-            sdnn_ms: self.ind.sdnn_ms,
-            baevsky_si: self.ind.baevsky_si,
+            rmssd_short_ms: self.rolling_short.rmssd_ms,
+            rmssd_ms: self.rolling.rmssd_ms,
+            sdnn_ms: self.rolling.sdnn_ms,
+            baevsky_si: self.rolling.baevsky_si,
+            window_rmssd_ms: win_rmssd,
+            window_valid: win_valid,
+            windows: self.windows,
             enmo_mg: enmo,
-            motion: enmo.map(MotionLevel::from_enmo_mg),
+            motion: enmo.map(|e| self.cfg.enmo_mg.level(e)),
             beats: self.total_beats,
             acc_samples: self.total_acc,
             events: self.events,
@@ -277,9 +268,9 @@ impl LiveState {
         }
     }
 
-    /// Number of beats and acceleration samples held (bounded by the windows).
+    /// NN intervals held by the engine and acceleration samples held (bounded by the windows).
     pub fn held(&self) -> (usize, usize) {
-        (self.beats.len(), self.acc.len())
+        (self.engine.held(), self.acc.len())
     }
 }
 
@@ -300,6 +291,12 @@ pub struct Snapshot {
     pub sdnn_ms: Option<f64>,
     /// Baevsky SI over the main window.
     pub baevsky_si: Option<f64>,
+    /// RMSSD of the last closed analysis window, ms.
+    pub window_rmssd_ms: Option<f64>,
+    /// Validity of the last closed analysis window.
+    pub window_valid: Option<bool>,
+    /// Analysis windows closed so far.
+    pub windows: u64,
     /// ENMO over the motion window, mg.
     pub enmo_mg: Option<f64>,
     /// Motion level.
@@ -335,10 +332,18 @@ impl Snapshot {
             f(self.rmssd_ms, 1),
             f(self.baevsky_si, 0),
             match (self.motion, self.enmo_mg) {
-                (Some(m), Some(e)) => format!("{m:?}({e:.0}mg)").to_lowercase(),
+                (Some(m), Some(e)) => format!("{}({e:.0}mg)", m.name()),
                 _ => "–".into(),
             }
         );
+        if let Some(v) = self.window_valid {
+            s.push_str(&format!(
+                " win{}={}ms({})",
+                self.windows,
+                f(self.window_rmssd_ms, 1),
+                if v { "valid" } else { "invalid" }
+            ));
+        }
         for (p, v) in &self.scores {
             s.push_str(&format!(" {p}={v}"));
         }
@@ -455,9 +460,19 @@ impl<W: Write> CompactView<W> {
                 f(s.baevsky_si, 0)
             ),
             format!(
+                "last 5-min window {} ms ({})   windows {}",
+                f(s.window_rmssd_ms, 1),
+                match s.window_valid {
+                    Some(true) => "valid",
+                    Some(false) => "invalid",
+                    None => "none yet",
+                },
+                s.windows
+            ),
+            format!(
                 "motion {}   acc samples {}",
                 match (s.motion, s.enmo_mg) {
-                    (Some(m), Some(e)) => format!("{m:?} ({e:.0} mg)").to_lowercase(),
+                    (Some(m), Some(e)) => format!("{} ({e:.0} mg)", m.name()),
                     _ => "– (no accelerometer)".into(),
                 },
                 s.acc_samples
@@ -543,7 +558,7 @@ pub fn replay(
             });
         }
     }
-    let mut st = LiveState::new(cfg.clone());
+    let mut st = LiveState::new(cfg.clone(), rec.meta.start.as_ref())?;
     let empty = crate::recording::AccSeries::default();
     let acc = rec.acc.as_ref().unwrap_or(&empty);
     let (mut ib, mut ih, mut ia, mut ie) = (0usize, 0usize, 0usize, 0usize);
@@ -605,7 +620,7 @@ pub fn replay(
             view.update(&st, &u);
         }
     }
-    st.indicators_now();
+    st.finish();
     view.finish(&st);
     Ok(st)
 }

@@ -1049,19 +1049,37 @@ pub fn assert_recording_matches(
     rec
 }
 
-/// Indicators of every beat of `rec` the way the live state computes its main window.
+/// Replay `rec` from disk through the same engine the live view uses (beats only: the
+/// indicators do not depend on motion) and return the rolling indicators at the end.
 pub fn replay_indicators(
     rec: &stress_harness::recording::Recording,
 ) -> stress_harness::indicators::IndicatorSet {
-    use stress_harness::cleaning::{clean, CleaningConfig};
-    use stress_harness::indicators::{compute, Conventions, NnWindow};
-    let c = clean(&rec.beats, &CleaningConfig::default());
-    compute(
-        &NnWindow {
-            rr_ms: &c.rr_ms,
-            t_s: &c.t_s,
-            diff_ok: &c.diff_ok,
-        },
-        &Conventions::of(Default::default()),
-    )
+    use stress_harness::engine::{AnalysisConfig, Engine};
+    use stress_harness::indicators::compute;
+    let cfg = AnalysisConfig::default();
+    let mut e = Engine::new(&cfg, rec.meta.start.as_ref()).expect("engine");
+    for b in &rec.beats {
+        e.push_beat(*b);
+    }
+    e.finish();
+    compute(&e.recent(cfg.window.len_s), &cfg.conventions)
+}
+
+/// RMSSD of the scripted RR computed by hand (no successive difference across a link loss):
+/// an oracle independent of the engine, valid because the script has no artefacts.
+pub fn naive_rmssd(s: &Script) -> f64 {
+    let ms: Vec<f64> = s
+        .rr
+        .iter()
+        .map(|&r| stress_harness::ble::heart_rate::rr_1024_to_ms(r))
+        .collect();
+    let mut ss = 0.0;
+    let mut n = 0usize;
+    for k in 1..ms.len() {
+        if !s.gap_at.contains(&k) {
+            ss += (ms[k] - ms[k - 1]).powi(2);
+            n += 1;
+        }
+    }
+    (ss / n as f64).sqrt()
 }
