@@ -968,7 +968,8 @@ mod tests {
         enc.push(9);
         let f = DataFrame::parse(&enc).unwrap();
         assert_eq!(decode_acc(&f, 1.0).unwrap().trailing_bytes, 1);
-        let f = DataFrame::parse(&hex("02 00 00 00 00 00 00 00 00 05")).unwrap();
+        let bad = hex("02 00 00 00 00 00 00 00 00 05");
+        let f = DataFrame::parse(&bad).unwrap();
         assert!(matches!(
             decode_acc(&f, 1.0),
             Err(PmdError::Unsupported { .. })

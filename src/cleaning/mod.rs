@@ -55,15 +55,33 @@
 //!     for the first interval and for every interval after a break (gap or removed beat).
 //!     NeuroKit2 also invents RR₀ (mean of the others) because peaks do not give it; our
 //!     beats carry their own first interval.
-//!   * NeuroKit2 applies all deletions, then all insertions, then all moves, each computed on
-//!     the original peak positions, and with `iterative=True` repeats the whole pass until the
-//!     artefact count stops falling (a whole-series criterion). We apply each correction as
-//!     it is decided, in index order, on the already-corrected neighbours, and run a fixed
-//!     number of passes (`lt.passes`, default 1, *assumed*). The results differ only when two
-//!     artefacts are within two beats of each other.
-//!   * A correction that would reach across a break, or that concerns one of the first two
-//!     intervals (NeuroKit2 leaves those uncorrected), or that would unsort the series, removes
-//!     the interval instead.
+//!   * Corrections are applied per *cluster* of decisions (decisions ≤ 2 beats apart), once
+//!     no later decision can join it, in NeuroKit2's order and arithmetic: delete extra
+//!     peaks, shift indices, insert missed peaks at the midpoint, shift, move ectopic peaks
+//!     to the midpoint of their neighbours (all from the same positions), then long/short
+//!     peaks. NeuroKit2 truncates moved peaks to whole samples; we keep exact positions.
+//!     Intervals that change only because a neighbouring peak moved are logged with cause
+//!     `neighbour`.
+//!   * NeuroKit2's `iterative=True` repeats the whole pass until the artefact count stops
+//!     falling (a whole-series criterion a stream cannot evaluate); we run a fixed number of
+//!     passes (`lt.passes`, default 1, *assumed*).
+//!   * A missed/ectopic/long-short artefact at the very first interval is left as is (as
+//!     NeuroKit2 does for its first peaks). A cluster that reaches across a break (gap or
+//!     removed beat), or whose result would not be sorted after the previous interval, is
+//!     corrected decision by decision instead, and a correction that would still reach
+//!     across the break removes the interval.
+//!
+//!   Observation: NeuroKit2 indexes artefacts by peak but builds RR with
+//!   `ediff1d(peaks, to_begin=0)`, so for a premature beat (short interval j, pause j+1) it
+//!   flags the pause as ectopic and moves the peak that *ends* the pause, which was in the
+//!   right place; the corrected intervals j…j+2 keep their sum but can be ~100 ms off each.
+//!   We reproduce this, since the method is meant to match NeuroKit2; the median-relative
+//!   default simply removes both intervals.
+//!
+//!   Checked against NeuroKit2 0.3.0 itself (`tests/pipeline.rs`,
+//!   `lipponen_tarvainen_matches_neurokit2`): same classification of every artefact and the
+//!   same corrected series within 1 ms on a 700-beat series with missed, extra, ectopic,
+//!   long and short beats.
 //!
 //! ## Why the median-relative filter is the default
 //! It is the rule the three scoring profiles are designed on (stress-profiles.md §6.0), it is
@@ -311,6 +329,9 @@ pub enum EditCause {
     Missed,
     /// Lipponen–Tarvainen: extra (spurious) beat.
     Extra,
+    /// Lipponen–Tarvainen: the interval changed because a neighbouring peak was moved or
+    /// inserted (it was not itself classified as an artefact).
+    Neighbour,
 }
 
 /// One edit of the cleaner.
@@ -742,6 +763,19 @@ struct LtStage {
     out: VecDeque<OutItem>,
     last_emitted_t: f64,
     tmp: Vec<f64>,
+    /// Decisions not yet applied (applied per cluster, in NeuroKit2's order).
+    pending: Vec<(u64, LtClass)>,
+}
+
+/// Identity of a peak in a cluster being corrected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PeakTag {
+    /// Start of the cluster's first interval (never moves).
+    Anchor,
+    /// End of the cluster's k-th original interval.
+    Orig(usize),
+    /// Inserted inside the k-th original interval.
+    Inserted(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -766,6 +800,7 @@ impl LtStage {
             out: VecDeque::new(),
             last_emitted_t: f64::NEG_INFINITY,
             tmp: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -795,8 +830,9 @@ impl LtStage {
         self.n += 1;
         // Decide i once rr[i + reach] is known.
         while self.next_i + self.reach < self.n {
-            self.step(edits);
+            self.step();
         }
+        self.apply_ready(edits, false);
         self.emit(out);
         self.trim();
     }
@@ -804,15 +840,17 @@ impl LtStage {
     fn finish(&mut self, out: &mut Vec<Item>, edits: &mut Vec<Edit>) {
         self.end = Some(self.n);
         while self.next_i + 2 < self.n {
-            self.step(edits);
+            self.step();
         }
         self.next_i = self.next_i.max(self.n);
+        self.apply_ready(edits, true);
         self.emit(out);
     }
 
     fn emit(&mut self, out: &mut Vec<Item>) {
         while let Some(front) = self.out.front() {
-            if front.det >= self.next_i {
+            if front.det >= self.next_i || self.pending.first().is_some_and(|p| front.det >= p.0)
+            {
                 break;
             }
             let o = self.out.pop_front().expect("front exists");
@@ -966,7 +1004,7 @@ impl LtStage {
     }
 
     /// One iteration of NeuroKit2's classification loop at `next_i`.
-    fn step(&mut self, edits: &mut Vec<Edit>) {
+    fn step(&mut self) {
         let i = self.next_i;
         let (c1, c2) = (self.p.c1, self.p.c2);
         let d = self.drrs(i as i64);
@@ -978,7 +1016,7 @@ impl LtStage {
         let eq1 = d > 1.0 && s12 < -c1 * d - c2;
         let eq2 = d < -1.0 && s12 > -c1 * d + c2;
         if eq1 || eq2 {
-            self.correct(i, LtClass::Ectopic, edits);
+            self.decide(i, LtClass::Ectopic);
             self.next_i += 1;
             return;
         }
@@ -1014,9 +1052,239 @@ impl LtStage {
             } else {
                 LtClass::LongShort
             };
-            self.correct(j, class, edits);
+            self.decide(j, class);
             self.next_i += 1;
         }
+    }
+
+    /// Record a decision. As in NeuroKit2 (`missed_idcs > 1`, `misaligned_idcs > 1` on peak
+    /// indices), a missed/ectopic/long-short artefact at the very first interval is left as
+    /// is.
+    fn decide(&mut self, j: u64, class: LtClass) {
+        if j == 0 && class != LtClass::Extra {
+            return;
+        }
+        self.pending.push((j, class));
+    }
+
+    /// Apply every cluster of pending decisions (decisions ≤ 2 beats apart) that no later
+    /// decision can join.
+    fn apply_ready(&mut self, edits: &mut Vec<Edit>, force: bool) {
+        while !self.pending.is_empty() {
+            let mut e = 1;
+            while e < self.pending.len() && self.pending[e].0 <= self.pending[e - 1].0 + 2 {
+                e += 1;
+            }
+            let last = self.pending[e - 1].0;
+            if !force && self.next_i <= last + 2 {
+                break;
+            }
+            let cluster: Vec<(u64, LtClass)> = self.pending.drain(..e).collect();
+            if !self.apply_cluster(&cluster, edits) {
+                for (j, c) in cluster {
+                    self.correct(j, c, edits);
+                }
+            }
+        }
+    }
+
+    /// Apply one cluster exactly as NeuroKit2's `_correct_artifacts` does on peak positions:
+    /// delete extra peaks, shift indices, insert missed peaks, shift, move ectopic peaks to
+    /// the midpoint of their neighbours (all from the same positions), then long/short peaks.
+    /// Returns false (nothing changed) when the cluster spans a break or the result would
+    /// not be a valid sorted series; the caller then applies the decisions one by one.
+    fn apply_cluster(&mut self, cluster: &[(u64, LtClass)], edits: &mut Vec<Edit>) -> bool {
+        let a = cluster[0].0;
+        let b = cluster[cluster.len() - 1].0;
+        let m = (b + 1 - a) as usize;
+        let Some(pa) = self.out.iter().position(|o| o.det == a) else {
+            return false;
+        };
+        if pa + m >= self.out.len() {
+            return false;
+        }
+        for k in 0..=m {
+            let o = &self.out[pa + k];
+            if o.det != a + k as u64 || (k > 0 && o.it.brk) {
+                return false;
+            }
+        }
+        let first = self.out[pa].it;
+        let mut peaks: Vec<(f64, PeakTag, bool)> = Vec::with_capacity(m + 4);
+        peaks.push((first.t_s - first.rr_ms / 1000.0, PeakTag::Anchor, false));
+        for k in 0..=m {
+            peaks.push((self.out[pa + k].it.t_s, PeakTag::Orig(k), false));
+        }
+        let local = |c: LtClass| -> Vec<i64> {
+            cluster
+                .iter()
+                .filter(|x| x.1 == c)
+                .map(|x| (x.0 - a) as i64 + 1)
+                .collect()
+        };
+        let (extra, mut missed, mut ectopic, mut longshort) = (
+            local(LtClass::Extra),
+            local(LtClass::Missed),
+            local(LtClass::Ectopic),
+            local(LtClass::LongShort),
+        );
+        fn update(src: &[i64], upd: &[i64], delta: i64) -> Vec<i64> {
+            let mut u = upd.to_vec();
+            for &s in src {
+                for x in u.iter_mut() {
+                    if *x > s {
+                        *x += delta;
+                    }
+                }
+            }
+            u.sort_unstable();
+            u.dedup();
+            u
+        }
+        if !extra.is_empty() {
+            let mut del = extra.clone();
+            del.sort_unstable();
+            del.dedup();
+            for &i in del.iter().rev() {
+                if i < 1 || i as usize >= peaks.len() {
+                    return false;
+                }
+                peaks.remove(i as usize);
+            }
+            missed = update(&extra, &missed, -1);
+            ectopic = update(&extra, &ectopic, -1);
+            longshort = update(&extra, &longshort, -1);
+        }
+        if !missed.is_empty() {
+            let mut ins = Vec::with_capacity(missed.len());
+            for &i in &missed {
+                let i = i as usize;
+                if i < 1 || i >= peaks.len() {
+                    return false;
+                }
+                let tag = match peaks[i].1 {
+                    PeakTag::Orig(k) | PeakTag::Inserted(k) => PeakTag::Inserted(k),
+                    PeakTag::Anchor => return false,
+                };
+                ins.push((i, ((peaks[i - 1].0 + peaks[i].0) / 2.0, tag, true)));
+            }
+            for (i, pk) in ins.into_iter().rev() {
+                peaks.insert(i, pk);
+            }
+            ectopic = update(&missed, &ectopic, 1);
+            longshort = update(&missed, &longshort, 1);
+        }
+        for idcs in [ectopic, longshort] {
+            if idcs.is_empty() {
+                continue;
+            }
+            let mut moved = Vec::with_capacity(idcs.len());
+            for &i in &idcs {
+                let i = i as usize;
+                if i < 1 || i + 1 >= peaks.len() {
+                    return false;
+                }
+                let (_, tag, _) = peaks[i];
+                moved.push(((peaks[i - 1].0 + peaks[i + 1].0) / 2.0, tag, true));
+            }
+            for &i in idcs.iter().rev() {
+                peaks.remove(i as usize);
+            }
+            peaks.extend(moved);
+            peaks.sort_by(|x, y| x.0.total_cmp(&y.0));
+        }
+        // The anchor and the last original peak must be untouched, the series sorted and
+        // after the previous interval.
+        let prev_t = if pa > 0 {
+            self.out[pa - 1].it.t_s
+        } else {
+            self.last_emitted_t
+        };
+        if peaks.first().map(|p| p.1) != Some(PeakTag::Anchor)
+            || peaks.last().map(|p| (p.1, p.2)) != Some((PeakTag::Orig(m), false))
+            || peaks.windows(2).any(|w| w[1].0 <= w[0].0)
+            || peaks.get(1).is_some_and(|p| p.0 <= prev_t)
+        {
+            return false;
+        }
+        let old: Vec<OutItem> = self.out.range(pa..=pa + m).copied().collect();
+        let mut new: Vec<OutItem> = Vec::with_capacity(peaks.len());
+        for w in peaks.windows(2) {
+            let (s, e) = (w[0], w[1]);
+            let (k, det_k) = match e.1 {
+                PeakTag::Orig(k) | PeakTag::Inserted(k) => (k, a + k as u64),
+                PeakTag::Anchor => return false,
+            };
+            let start_is_prev = match s.1 {
+                PeakTag::Anchor => k == 0,
+                PeakTag::Orig(j) => j + 1 == k,
+                PeakTag::Inserted(_) => false,
+            };
+            let unchanged = matches!(e.1, PeakTag::Orig(_)) && !e.2 && !s.2 && start_is_prev;
+            let it = if unchanged {
+                old[k].it
+            } else {
+                Item {
+                    t_s: e.0,
+                    rr_ms: (e.0 - s.0) * 1000.0,
+                    brk: if new.is_empty() { first.brk } else { false },
+                    corrected: true,
+                    src: old[k].it.src,
+                }
+            };
+            new.push(OutItem { it, det: det_k });
+        }
+        // Log one edit per decision, then one per other interval whose value changed.
+        let mut logged = vec![false; m + 1];
+        let value_of = |k: usize, new: &[OutItem]| {
+            new.iter()
+                .find(|o| o.det >= a + k as u64 && o.it.t_s >= old[k].it.t_s - 1e-9)
+                .map(|o| o.it.rr_ms)
+        };
+        for &(j, class) in cluster {
+            let k = (j - a) as usize;
+            let (action, cause) = match class {
+                LtClass::Extra => (EditAction::Merged, EditCause::Extra),
+                LtClass::Missed => (EditAction::Inserted, EditCause::Missed),
+                LtClass::Ectopic => (EditAction::Interpolated, EditCause::Ectopic),
+                LtClass::LongShort => (EditAction::Interpolated, EditCause::LongShort),
+            };
+            let new_ms = match class {
+                LtClass::Extra => value_of(k + 1, &new),
+                _ => new.iter().find(|o| o.det == j).map(|o| o.it.rr_ms),
+            };
+            logged[k] = true;
+            if class == LtClass::Extra && k + 1 <= m {
+                logged[k + 1] = true;
+            }
+            edits.push(Edit {
+                index: old[k].it.src,
+                t_s: old[k].it.t_s,
+                original_ms: old[k].it.rr_ms,
+                new_ms,
+                action,
+                cause,
+            });
+        }
+        for o in &new {
+            let k = (o.det - a) as usize;
+            if o.it.corrected && !logged[k] && o.it.t_s == old[k].it.t_s {
+                logged[k] = true;
+                edits.push(Edit {
+                    index: old[k].it.src,
+                    t_s: old[k].it.t_s,
+                    original_ms: old[k].it.rr_ms,
+                    new_ms: Some(o.it.rr_ms),
+                    action: EditAction::Interpolated,
+                    cause: EditCause::Neighbour,
+                });
+            }
+        }
+        self.out.drain(pa..=pa + m);
+        for (i, o) in new.into_iter().enumerate() {
+            self.out.insert(pa + i, o);
+        }
+        true
     }
 
     /// Apply the correction of `class` at detection index `j` to the output buffer.
@@ -1100,7 +1368,14 @@ impl LtStage {
                     let cur_start = cur.t_s - cur.rr_ms / 1000.0;
                     if t_new > prev_t && t_new > cur_start && t_new < nx.t_s {
                         log(edits, &cur, Some(avg), EditAction::Interpolated);
-                        log(edits, &nx, Some(avg), EditAction::Interpolated);
+                        edits.push(Edit {
+                            index: nx.src,
+                            t_s: nx.t_s,
+                            original_ms: nx.rr_ms,
+                            new_ms: Some(avg),
+                            action: EditAction::Interpolated,
+                            cause: EditCause::Neighbour,
+                        });
                         let a = &mut self.out[p].it;
                         a.t_s = t_new;
                         a.rr_ms = avg;
@@ -1310,8 +1585,12 @@ mod tests {
         assert_eq!(c.len(), 200);
         let sum: f64 = c.rr_ms[100..=102].iter().sum();
         assert!((sum - orig[100..=102].iter().sum::<f64>()).abs() < 1e-6);
+        // NeuroKit2's arithmetic moves the peak that ends the pause (index 101) first, then
+        // the premature one from the moved position, so interval 102 changes too and each
+        // interval ends within ~125 ms of the true one (sum preserved). Reproduced on purpose;
+        // see the module documentation.
         for k in 100..=102 {
-            assert!((c.rr_ms[k] - orig[k]).abs() < 40.0, "{k}: {}", c.rr_ms[k]);
+            assert!((c.rr_ms[k] - orig[k]).abs() < 150.0, "{k}: {}", c.rr_ms[k]);
         }
         assert!(c.corrected[100] && c.corrected[101] && c.corrected[102]);
     }
