@@ -14,10 +14,13 @@
 //! - **Analysis windows**: beats go through [`Engine::push_beat`] (cleaning with its bounded
 //!   look-ahead, windows of [`crate::windows::WindowSpec`], default 5 min every 30 s, all
 //!   indicators); the last closed window is shown with its validity.
-//! - **Rolling indicators**: [`crate::indicators::compute`] on the engine's final NN intervals of
-//!   the last [`LiveConfig::short_window_s`] (60 s) and of the last window length (5 min)
-//!   ([`Engine::recent`]), recomputed at most once per [`LiveConfig::recompute_every_s`] of data
+//! - **Rolling indicators**: the beats of the last window length (5 min) and of the last
+//!   [`LiveConfig::short_window_s`] (60 s), cleaned with the engine's cleaning configuration
+//!   ([`crate::cleaning::clean`]) and passed to [`crate::indicators::compute_with`] with the
+//!   engine's conventions; recomputed at most once per [`LiveConfig::recompute_every_s`] of data
 //!   time (default 1 s, *assumed*) and on demand, so the cost per notification stays small.
+//!   (The engine itself only holds the NN intervals of its open windows, which start on the
+//!   window grid, so a rolling value straight after the start needs the raw beats.)
 //! - **Motion**: ENMO = mean over the last [`LiveConfig::motion_window_s`] (60 s) of
 //!   max(0, √(x²+y²+z²) − 1 g), in mg (van Hees et al. 2013), kept as a running sum (O(1) per
 //!   sample), classified with the cut-points of [`crate::motion::MotionConfig`] (`enmo_mg`).
@@ -29,7 +32,8 @@
 
 use crate::engine::{AnalysisConfig, Engine, WindowResult};
 use crate::error::Result;
-use crate::indicators::{compute, IndicatorSet};
+use crate::cleaning::clean;
+use crate::indicators::{compute_with, IndicatorSet, NnWindow, Workspace};
 pub use crate::motion::MotionLevel;
 use crate::motion::{Cutpoints, MotionConfig};
 use crate::recording::{Beat, Event, Recording};
@@ -96,6 +100,8 @@ impl Default for LiveConfig {
 pub struct LiveState {
     cfg: LiveConfig,
     engine: Engine,
+    beats: VecDeque<Beat>,
+    ws: Workspace,
     acc: VecDeque<(f64, f64)>,
     enmo_sum: f64,
     now_s: f64,
@@ -127,6 +133,8 @@ impl LiveState {
                 e
             },
             cfg,
+            beats: VecDeque::new(),
+            ws: Workspace::new(),
             acc: VecDeque::new(),
             enmo_sum: 0.0,
             now_s: 0.0,
@@ -153,9 +161,14 @@ impl LiveState {
             Update::Beats(bs) => {
                 for b in bs {
                     self.engine.push_beat(*b);
+                    self.beats.push_back(*b);
                     self.last_rr_ms = Some(b.rr_ms);
                     self.now_s = self.now_s.max(b.t_s);
                     self.total_beats += 1;
+                }
+                let lo = self.now_s - self.cfg.analysis.window.len_s;
+                while self.beats.front().is_some_and(|b| b.t_s <= lo) {
+                    self.beats.pop_front();
                 }
                 self.take_windows();
                 self.dirty = true;
@@ -206,10 +219,25 @@ impl LiveState {
         }
     }
 
+    fn rolling_over(&mut self, span_s: f64) -> IndicatorSet {
+        let lo = self.now_s - span_s;
+        let beats = self.beats.make_contiguous();
+        let i0 = beats.partition_point(|b| b.t_s <= lo);
+        let c = clean(&beats[i0..], &self.cfg.analysis.cleaning);
+        compute_with(
+            &mut self.ws,
+            &NnWindow {
+                rr_ms: &c.rr_ms,
+                t_s: &c.t_s,
+                diff_ok: &c.diff_ok,
+            },
+            &self.cfg.analysis.conventions,
+        )
+    }
+
     fn recompute(&mut self) {
-        let conv = &self.cfg.analysis.conventions;
-        self.rolling = compute(&self.engine.recent(self.cfg.analysis.window.len_s), conv);
-        self.rolling_short = compute(&self.engine.recent(self.cfg.short_window_s), conv);
+        self.rolling = self.rolling_over(self.cfg.analysis.window.len_s);
+        self.rolling_short = self.rolling_over(self.cfg.short_window_s);
         self.computed_at = self.now_s;
         self.dirty = false;
     }
@@ -268,9 +296,10 @@ impl LiveState {
         }
     }
 
-    /// NN intervals held by the engine and acceleration samples held (bounded by the windows).
+    /// Beats held (rolling window + the engine's open windows) and acceleration samples held;
+    /// bounded by the windows.
     pub fn held(&self) -> (usize, usize) {
-        (self.engine.held(), self.acc.len())
+        (self.beats.len() + self.engine.held(), self.acc.len())
     }
 }
 

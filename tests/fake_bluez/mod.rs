@@ -1049,20 +1049,24 @@ pub fn assert_recording_matches(
     rec
 }
 
-/// Replay `rec` from disk through the same engine the live view uses (beats only: the
-/// indicators do not depend on motion) and return the rolling indicators at the end.
+/// Indicators of every beat of `rec` read back from disk, computed the way the live state
+/// computes its rolling window (the engine's cleaning and conventions).
 pub fn replay_indicators(
     rec: &stress_harness::recording::Recording,
 ) -> stress_harness::indicators::IndicatorSet {
-    use stress_harness::engine::{AnalysisConfig, Engine};
-    use stress_harness::indicators::compute;
+    use stress_harness::cleaning::clean;
+    use stress_harness::engine::AnalysisConfig;
+    use stress_harness::indicators::{compute, NnWindow};
     let cfg = AnalysisConfig::default();
-    let mut e = Engine::new(&cfg, rec.meta.start.as_ref()).expect("engine");
-    for b in &rec.beats {
-        e.push_beat(*b);
-    }
-    e.finish();
-    compute(&e.recent(cfg.window.len_s), &cfg.conventions)
+    let c = clean(&rec.beats, &cfg.cleaning);
+    compute(
+        &NnWindow {
+            rr_ms: &c.rr_ms,
+            t_s: &c.t_s,
+            diff_ok: &c.diff_ok,
+        },
+        &cfg.conventions,
+    )
 }
 
 /// RMSSD of the scripted RR computed by hand (no successive difference across a link loss):
