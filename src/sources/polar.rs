@@ -38,7 +38,7 @@ use super::text::{self, Line};
 use super::{warn, ImportOptions};
 use crate::error::{Error, Result};
 use crate::recording::{AccSeries, Beat, BeatFlags, HrSample, ImportWarning, Metadata, Recording};
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Timelike};
 use std::path::{Path, PathBuf};
 
 /// Break tolerance for receipt-anchored RR (s), *assumed*: HR notifications arrive about
@@ -120,7 +120,11 @@ impl Session {
             Stamp::Local(_) => self.local_seen = true,
         }
         let n = st.naive();
-        let b = *self.base.get_or_insert(n);
+        // The base is a whole second so that truncating relative times to whole seconds
+        // truncates wall-clock times too.
+        let b = *self
+            .base
+            .get_or_insert_with(|| n.with_nanosecond(0).unwrap_or(n));
         (n - b).num_microseconds().unwrap_or(0) as f64 / 1e6
     }
 }
@@ -493,6 +497,7 @@ fn read_acc(
     let mut sensor = Vec::with_capacity(rows.len());
     let mut acc = AccSeries::default();
     let mut prev_text: Option<&str> = None;
+    let mut first_ns: Option<i64> = None;
     for l in rows {
         if prev_text == Some(l.text) {
             warn(
@@ -503,10 +508,14 @@ fn read_acc(
             );
             continue;
         }
-        let r = (|| -> Result<(Stamp, f64, [f64; 3])> {
+        let r = (|| -> Result<(Stamp, i64, [f64; 3])> {
             let f = fields(path, l, n)?;
             let st = parse_stamp(path, l, f[0])?;
-            let s = text::num(path, l.no, cs + 1, f[cs], "sensor timestamp in ns")?;
+            // Integer ns since 2000 are ~6e17: parse as i64 to keep sub-µs precision.
+            let s = match f[cs].trim().parse::<i64>() {
+                Ok(v) => v,
+                Err(_) => text::num(path, l.no, cs + 1, f[cs], "sensor timestamp in ns")? as i64,
+            };
             let mut v = [0.0; 3];
             for (i, slot) in v.iter_mut().enumerate() {
                 *slot = text::num(
@@ -522,14 +531,15 @@ fn read_acc(
         let Some((st, s, v)) = skip_or(r, path, l, warnings)? else {
             continue;
         };
-        let s = s / 1e9;
+        let first = *first_ns.get_or_insert(s);
+        let s = (s - first) as f64 / 1e9;
         if let Some(&ps) = sensor.last() {
             if s <= ps {
                 return Err(Error::parse(
                     path,
                     Some(l.no),
                     Some(cs as u64 + 1),
-                    format!("a sensor timestamp after the previous row's ({:.0} ns): time must not go backwards", ps * 1e9),
+                    format!("a sensor timestamp after the previous row's (+{ps} s from the first): time must not go backwards"),
                     l.text,
                 ));
             }
