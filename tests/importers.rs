@@ -129,7 +129,11 @@ fn polar_sensor_logger_rr_acc_hr() {
     // the device id in the file name is kept nowhere but in the path the user gave
     assert!(r.meta.subject_id.is_none());
     assert!(!r.meta.notes.iter().any(|n| n.contains("00000000")));
-    assert!(r.meta.notes.iter().any(|n| n.contains("10:15:00")), "{:?}", r.meta.notes);
+    assert!(
+        r.meta.notes.iter().any(|n| n.contains("10:15:00")),
+        "{:?}",
+        r.meta.notes
+    );
     // the folder form imports the same session
     let f = import(&data("polar"), &ImportOptions::default()).unwrap();
     assert_eq!(f.beats.len(), 40);
@@ -511,6 +515,12 @@ fn real_stress_predict_every_participant() {
         let stroop = r.labels().find(|l| l.label == "Stroop Test").unwrap();
         let (lo, hi) = r.span_s().unwrap();
         assert!(stroop.start_s > lo && stroop.end_s < hi, "{s}: {stroop:?}");
+        if i >= 5 {
+            // S05-S20: the first button press marks the Stroop start (PROVENANCE.md)
+            let first_tag = r.events.iter().find(|e| e.kind == EventKind::Marker).unwrap();
+            let d = stroop.start_s - first_tag.start_s;
+            assert!(d.abs() < 120.0, "{s}: Stroop label {d} s away from the first tag");
+        }
     }
     println!("Stress-Predict total IBIs: {total}");
     assert_eq!(total, 30_438, "datasets.md gives 30,438 IBIs");
