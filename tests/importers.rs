@@ -459,8 +459,14 @@ fn real_mmash_every_user() {
     let mut total = 0;
     for u in &users {
         assert_eq!(detect(u).unwrap(), Format::Mmash);
+        let t = std::time::Instant::now();
         let r = import(u, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let took = t.elapsed(); // printed for the report, never asserted (no timed tests)
         let name = u.file_name().unwrap().to_string_lossy().to_string();
+        println!(
+            "{name:>14}: imported in {:.0} ms",
+            took.as_secs_f64() * 1000.0
+        );
         let (n, span) = summary(&name, &r);
         total += n;
         assert!((60_000..=95_000).contains(&n), "{name}: {n} beats");

@@ -281,7 +281,6 @@ pub fn import(dir: &Path, opts: &ImportOptions) -> Result<Recording> {
                 ),
                 "RR from PPG (wrist), not ECG".into(),
             ],
-            ..Default::default()
         },
         beats,
         acc,
