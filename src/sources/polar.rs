@@ -601,3 +601,69 @@ fn read_hr(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    #[test]
+    fn chained_interval_start_timestamps_give_exact_beats_and_zone_gives_start() {
+        let d = tempfile::tempdir().unwrap();
+        // ts_k = ts_{k-1} + RR_{k-1}; one hole before the 4th row
+        let p = write(
+            d.path(),
+            "Polar_H10_ABCDEF12_20240301_101500_RR.txt",
+            "Phone timestamp;RR-interval [ms]\n\
+             2024-03-01T10:15:00.500+01:00;800\n\
+             2024-03-01T10:15:01.300+01:00;900\n\
+             2024-03-01T10:15:02.200+01:00;850\n\
+             2024-03-01T10:15:09.000+01:00;820\n\
+             2024-03-01T10:15:09.820+01:00;810\n\
+             2024-03-01T10:15:10.630+01:00;800\n",
+        );
+        let r = import(&p, &ImportOptions::default()).unwrap();
+        assert_eq!(r.beats.len(), 6);
+        // t = 0 at 10:15:00 local (+01:00); first beat ends at 0.5 + 0.8 s
+        assert!((r.beats[0].t_s - 1.3).abs() < 1e-9, "{}", r.beats[0].t_s);
+        assert!(r.beats[3].flags.contains(BeatFlags::GAP_BEFORE));
+        assert_eq!(
+            r.beats
+                .iter()
+                .filter(|b| b.flags.contains(BeatFlags::GAP_BEFORE))
+                .count(),
+            1
+        );
+        assert!(!r.beats[0].flags.contains(BeatFlags::TIME_ESTIMATED));
+        assert_eq!(
+            r.meta.start.unwrap().to_rfc3339(),
+            "2024-03-01T10:15:00+01:00"
+        );
+        assert_eq!(r.meta.device.as_deref(), Some("Polar H10"));
+    }
+
+    #[test]
+    fn acc_sensor_clock_going_backwards_is_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            d.path(),
+            "Polar_H10_ABCDEF12_20240301_101500_ACC.txt",
+            "Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\n\
+             2024-03-01T10:15:00.500;1000000000;0;0;1000\n\
+             2024-03-01T10:15:00.500;1040000000;0;0;1000\n\
+             2024-03-01T10:15:00.600;1020000000;0;0;1000\n",
+        );
+        let e = import(&p, &ImportOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(":4:2") && e.contains("must not go backwards"),
+            "{e}"
+        );
+    }
+}
