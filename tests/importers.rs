@@ -569,3 +569,23 @@ fn real_package_sample_rr() {
     assert!((3.0..=4.5).contains(&(span / 60.0)), "{span}");
     assert!(r.meta.notes.iter().any(|m| m.contains("ms")));
 }
+
+#[test]
+#[ignore = "needs ../shared/datasets"]
+fn real_package_sample_numpy_nn() {
+    let root = shared().join("datasets/pypi-package-samples/pyhrv-0.5.0/pyhrv/files");
+    for (name, n, minutes) in [
+        ("SampleNNISeriesLong.npy", 4684usize, (50.0, 70.0)),
+        ("SampleNNISeriesShort.npy", 337, (4.0, 6.5)),
+    ] {
+        let p = root.join(name);
+        assert_eq!(detect(&p).unwrap(), Format::RrText);
+        let r = import(&p, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let (got, span) = summary(name, &r);
+        assert_eq!(got, n);
+        assert!(
+            (minutes.0..=minutes.1).contains(&(span / 60.0)),
+            "{name}: {span}"
+        );
+    }
+}
