@@ -126,10 +126,13 @@ fn polar_sensor_logger_rr_acc_hr() {
     assert_eq!(r.hr.len(), 36);
     assert_eq!(r.meta.device.as_deref(), Some("Polar H10"));
     assert!(r.meta.start.is_none(), "no zone in the export");
-    let dbg = format!("{:?}", r.meta);
+    // the device id in the file name is kept nowhere but in the path the user gave
+    assert!(r.meta.subject_id.is_none());
+    assert!(!r.meta.notes.iter().any(|n| n.contains("00000000")));
     assert!(
-        !dbg.contains("00000000_"),
-        "device id must not be stored: {dbg}"
+        r.meta.notes.iter().any(|n| n.contains("10:15:00")),
+        "{:?}",
+        r.meta.notes
     );
     // the folder form imports the same session
     let f = import(&data("polar"), &ImportOptions::default()).unwrap();
@@ -308,7 +311,7 @@ fn empty_file_is_an_error_naming_line_1() {
 fn binary_garbage_is_an_error_not_a_panic() {
     has_all(
         &err("bad/binary_garbage.bin"),
-        &["binary_garbage.bin:2", "line 2", "binary data"],
+        &["binary_garbage.bin:3", "line 3", "binary data", "NUL byte"],
     );
 }
 
@@ -456,8 +459,14 @@ fn real_mmash_every_user() {
     let mut total = 0;
     for u in &users {
         assert_eq!(detect(u).unwrap(), Format::Mmash);
+        let t = std::time::Instant::now();
         let r = import(u, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let took = t.elapsed(); // printed for the report, never asserted (no timed tests)
         let name = u.file_name().unwrap().to_string_lossy().to_string();
+        println!(
+            "{name:>14}: imported in {:.0} ms",
+            took.as_secs_f64() * 1000.0
+        );
         let (n, span) = summary(&name, &r);
         total += n;
         assert!((60_000..=95_000).contains(&n), "{name}: {n} beats");
@@ -512,6 +521,24 @@ fn real_stress_predict_every_participant() {
         let stroop = r.labels().find(|l| l.label == "Stroop Test").unwrap();
         let (lo, hi) = r.span_s().unwrap();
         assert!(stroop.start_s > lo && stroop.end_s < hi, "{s}: {stroop:?}");
+        if i >= 5 {
+            // S05-S20: the first button press marks the Stroop start (PROVENANCE.md)
+            // S05-S20: a button press marks the Stroop start (PROVENANCE.md); the time log
+            // agrees to within 2.5 min except S06 (7.4 min earlier in the source) and S18
+            // (its Stroop tag is stamped 12 h early in tags_S18.csv, so the next tag is 6 min off)
+            let d = r
+                .events
+                .iter()
+                .filter(|e| e.kind == EventKind::Marker)
+                .map(|e| stroop.start_s - e.start_s)
+                .min_by(|a, b| a.abs().total_cmp(&b.abs()))
+                .unwrap();
+            println!("{s}: Stroop label starts {d:+.0} s from the nearest tag");
+            assert!(
+                d.abs() < 600.0,
+                "{s}: Stroop label {d} s away from the nearest tag"
+            );
+        }
     }
     println!("Stress-Predict total IBIs: {total}");
     assert_eq!(total, 30_438, "datasets.md gives 30,438 IBIs");
@@ -541,4 +568,24 @@ fn real_package_sample_rr() {
     assert_eq!(n, 245);
     assert!((3.0..=4.5).contains(&(span / 60.0)), "{span}");
     assert!(r.meta.notes.iter().any(|m| m.contains("ms")));
+}
+
+#[test]
+#[ignore = "needs ../shared/datasets"]
+fn real_package_sample_numpy_nn() {
+    let root = shared().join("datasets/pypi-package-samples/pyhrv-0.5.0/pyhrv/files");
+    for (name, n, minutes) in [
+        ("SampleNNISeriesLong.npy", 4684usize, (50.0, 70.0)),
+        ("SampleNNISeriesShort.npy", 337, (4.0, 6.5)),
+    ] {
+        let p = root.join(name);
+        assert_eq!(detect(&p).unwrap(), Format::RrText);
+        let r = import(&p, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let (got, span) = summary(name, &r);
+        assert_eq!(got, n);
+        assert!(
+            (minutes.0..=minutes.1).contains(&(span / 60.0)),
+            "{name}: {span}"
+        );
+    }
 }

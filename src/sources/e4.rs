@@ -36,6 +36,8 @@ pub const CHAIN_TOL_S: f64 = 0.010;
 /// Holes in the beat series at least this long (s) are also written as Gap events
 /// (*assumed*).
 pub const GAP_EVENT_MIN_S: f64 = 30.0;
+/// Tags further than this (s) outside the data are reported (*assumed*).
+pub const TAG_MARGIN_S: f64 = 600.0;
 /// ACC unit: 1/64 g (Empatica `info.txt`).
 pub const ACC_LSB_G: f64 = 1.0 / 64.0;
 
@@ -213,6 +215,13 @@ pub fn import(dir: &Path, opts: &ImportOptions) -> Result<Recording> {
         .collect();
     tag_files.sort();
     let mut ntag = 0;
+    let hi = beats
+        .last()
+        .map(|b| b.t_s)
+        .into_iter()
+        .chain(acc.as_ref().and_then(|a| a.t_s.last().copied()))
+        .chain(hr.last().map(|h| h.t_s))
+        .fold(0.0f64, f64::max);
     for tp in &tag_files {
         let body = match std::fs::read(tp) {
             Ok(b) if b.iter().all(|c| c.is_ascii_whitespace()) => continue, // empty: no presses
@@ -232,6 +241,20 @@ pub fn import(dir: &Path, opts: &ImportOptions) -> Result<Recording> {
                 "button-press time, unix UTC s",
             )?;
             ntag += 1;
+            let t = v - t0;
+            if t < -TAG_MARGIN_S || t > hi + TAG_MARGIN_S {
+                warn(
+                    &mut warnings,
+                    tp,
+                    Some(l.no),
+                    format!(
+                        "tag {ntag} lies outside the recorded data (at {:.2} h from the session start, \
+                         data 0-{:.2} h); kept as given",
+                        t / 3600.0,
+                        hi / 3600.0
+                    ),
+                );
+            }
             events.push(Event {
                 start_s: v - t0,
                 end_s: v - t0,
@@ -258,7 +281,6 @@ pub fn import(dir: &Path, opts: &ImportOptions) -> Result<Recording> {
                 ),
                 "RR from PPG (wrist), not ECG".into(),
             ],
-            ..Default::default()
         },
         beats,
         acc,

@@ -3,7 +3,7 @@
 //! | [`Format`] | Input | Beats | Motion | HR | Events |
 //! |---|---|---|---|---|---|
 //! | `canonical` | folder with `meta.json` | `beats.csv` | `acc.csv`, `activity.csv` | `hr.csv` | `events.csv` |
-//! | `rr-text` | one RR per line (s or ms), optional column header | cumulative sum | – | – | – |
+//! | `rr-text` | one RR per line (s or ms), optional column header; or a 1-D NumPy `.npy` array | cumulative sum | – | – | – |
 //! | `kubios` | RR text with header lines, 1 column (RR) or 2 (time, RR) | time column or cumulative sum | – | – | – |
 //! | `polar-sensor-logger` | `*_RR.txt` / `*_ACC.txt` / `*_HR.txt` (`;`-separated) | RR anchored on phone time | ACC in mg → g | HR file | – |
 //! | `empatica-e4` | session folder (`IBI.csv`, `ACC.csv`, `HR.csv`, `tags*.csv`) | `IBI.csv`, chain breaks → `GAP_BEFORE` | ACC 1/64 g → g | `HR.csv` | tags → markers, time logs → labels |
@@ -134,6 +134,9 @@ pub fn detect(path: &Path) -> Result<Format> {
         .unwrap_or_default();
     if name == "meta.json" && path.parent().is_some_and(canonical::is_canonical) {
         return Ok(Format::Canonical);
+    }
+    if rr_text::is_npy(path) {
+        return Ok(Format::RrText);
     }
     let head = text::read_head(path, 8192)?;
     let mut lines = head.lines().map(str::trim).filter(|l| !l.is_empty());

@@ -38,7 +38,7 @@ use super::text::{self, Line};
 use super::{warn, ImportOptions};
 use crate::error::{Error, Result};
 use crate::recording::{AccSeries, Beat, BeatFlags, HrSample, ImportWarning, Metadata, Recording};
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Timelike};
 use std::path::{Path, PathBuf};
 
 /// Break tolerance for receipt-anchored RR (s), *assumed*: HR notifications arrive about
@@ -120,7 +120,11 @@ impl Session {
             Stamp::Local(_) => self.local_seen = true,
         }
         let n = st.naive();
-        let b = *self.base.get_or_insert(n);
+        // The base is a whole second so that truncating relative times to whole seconds
+        // truncates wall-clock times too.
+        let b = *self
+            .base
+            .get_or_insert_with(|| n.with_nanosecond(0).unwrap_or(n));
         (n - b).num_microseconds().unwrap_or(0) as f64 / 1e6
     }
 }
@@ -493,6 +497,7 @@ fn read_acc(
     let mut sensor = Vec::with_capacity(rows.len());
     let mut acc = AccSeries::default();
     let mut prev_text: Option<&str> = None;
+    let mut first_ns: Option<i64> = None;
     for l in rows {
         if prev_text == Some(l.text) {
             warn(
@@ -503,10 +508,14 @@ fn read_acc(
             );
             continue;
         }
-        let r = (|| -> Result<(Stamp, f64, [f64; 3])> {
+        let r = (|| -> Result<(Stamp, i64, [f64; 3])> {
             let f = fields(path, l, n)?;
             let st = parse_stamp(path, l, f[0])?;
-            let s = text::num(path, l.no, cs + 1, f[cs], "sensor timestamp in ns")?;
+            // Integer ns since 2000 are ~6e17: parse as i64 to keep sub-µs precision.
+            let s = match f[cs].trim().parse::<i64>() {
+                Ok(v) => v,
+                Err(_) => text::num(path, l.no, cs + 1, f[cs], "sensor timestamp in ns")? as i64,
+            };
             let mut v = [0.0; 3];
             for (i, slot) in v.iter_mut().enumerate() {
                 *slot = text::num(
@@ -522,14 +531,15 @@ fn read_acc(
         let Some((st, s, v)) = skip_or(r, path, l, warnings)? else {
             continue;
         };
-        let s = s / 1e9;
+        let first = *first_ns.get_or_insert(s);
+        let s = (s - first) as f64 / 1e9;
         if let Some(&ps) = sensor.last() {
             if s <= ps {
                 return Err(Error::parse(
                     path,
                     Some(l.no),
                     Some(cs as u64 + 1),
-                    format!("a sensor timestamp after the previous row's ({:.0} ns): time must not go backwards", ps * 1e9),
+                    format!("a sensor timestamp after the previous row's (+{ps} s from the first): time must not go backwards"),
                     l.text,
                 ));
             }
@@ -590,4 +600,70 @@ fn read_hr(
         out.push(HrSample { t_s: t, bpm });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    #[test]
+    fn chained_interval_start_timestamps_give_exact_beats_and_zone_gives_start() {
+        let d = tempfile::tempdir().unwrap();
+        // ts_k = ts_{k-1} + RR_{k-1}; one hole before the 4th row
+        let p = write(
+            d.path(),
+            "Polar_H10_ABCDEF12_20240301_101500_RR.txt",
+            "Phone timestamp;RR-interval [ms]\n\
+             2024-03-01T10:15:00.500+01:00;800\n\
+             2024-03-01T10:15:01.300+01:00;900\n\
+             2024-03-01T10:15:02.200+01:00;850\n\
+             2024-03-01T10:15:09.000+01:00;820\n\
+             2024-03-01T10:15:09.820+01:00;810\n\
+             2024-03-01T10:15:10.630+01:00;800\n",
+        );
+        let r = import(&p, &ImportOptions::default()).unwrap();
+        assert_eq!(r.beats.len(), 6);
+        // t = 0 at 10:15:00 local (+01:00); first beat ends at 0.5 + 0.8 s
+        assert!((r.beats[0].t_s - 1.3).abs() < 1e-9, "{}", r.beats[0].t_s);
+        assert!(r.beats[3].flags.contains(BeatFlags::GAP_BEFORE));
+        assert_eq!(
+            r.beats
+                .iter()
+                .filter(|b| b.flags.contains(BeatFlags::GAP_BEFORE))
+                .count(),
+            1
+        );
+        assert!(!r.beats[0].flags.contains(BeatFlags::TIME_ESTIMATED));
+        assert_eq!(
+            r.meta.start.unwrap().to_rfc3339(),
+            "2024-03-01T10:15:00+01:00"
+        );
+        assert_eq!(r.meta.device.as_deref(), Some("Polar H10"));
+    }
+
+    #[test]
+    fn acc_sensor_clock_going_backwards_is_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            d.path(),
+            "Polar_H10_ABCDEF12_20240301_101500_ACC.txt",
+            "Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\n\
+             2024-03-01T10:15:00.500;1000000000;0;0;1000\n\
+             2024-03-01T10:15:00.500;1040000000;0;0;1000\n\
+             2024-03-01T10:15:00.600;1020000000;0;0;1000\n",
+        );
+        let e = import(&p, &ImportOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(":4:2") && e.contains("must not go backwards"),
+            "{e}"
+        );
+    }
 }

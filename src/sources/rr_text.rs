@@ -114,6 +114,29 @@ fn unit_from_name(name: &str) -> Option<RrUnit> {
 
 /// Import a plain or Kubios-style RR text file.
 pub fn import(path: &Path, format: Format, opts: &ImportOptions) -> Result<Recording> {
+    if is_npy(path) {
+        let rr = read_npy(path)?;
+        let lines_no = (1..=rr.len() as u64).collect();
+        let mut rec = finish(
+            path,
+            format,
+            opts,
+            Parsed {
+                rr,
+                tcol: Vec::new(),
+                lines_no,
+                rr_col: 0,
+                time_col: None,
+                name_unit: None,
+                time_name_unit: None,
+            },
+            Vec::new(),
+        )?;
+        rec.meta
+            .notes
+            .push("NumPy .npy array; \"line\" numbers are element numbers (1-based)".into());
+        return Ok(rec);
+    }
     let body = text::read(path, "RR intervals, one per line (s or ms)")?;
     let mut warnings: Vec<ImportWarning> = Vec::new();
     let all: Vec<Line> = text::lines(&body).collect();
@@ -222,6 +245,59 @@ pub fn import(path: &Path, format: Format, opts: &ImportOptions) -> Result<Recor
         }
     }
 
+    finish(
+        path,
+        format,
+        opts,
+        Parsed {
+            rr,
+            tcol,
+            lines_no,
+            rr_col,
+            time_col,
+            name_unit,
+            time_name_unit,
+        },
+        warnings,
+    )
+}
+
+/// Values read from a file, before units and times are settled.
+struct Parsed {
+    rr: Vec<f64>,
+    tcol: Vec<f64>,
+    lines_no: Vec<u64>,
+    rr_col: usize,
+    time_col: Option<usize>,
+    name_unit: Option<RrUnit>,
+    time_name_unit: Option<RrUnit>,
+}
+
+fn finish(
+    path: &Path,
+    format: Format,
+    opts: &ImportOptions,
+    p: Parsed,
+    mut warnings: Vec<ImportWarning>,
+) -> Result<Recording> {
+    let Parsed {
+        rr,
+        tcol,
+        lines_no,
+        rr_col,
+        time_col,
+        name_unit,
+        time_name_unit,
+    } = p;
+    if rr.is_empty() {
+        return Err(Error::parse(
+            path,
+            Some(1),
+            None,
+            "at least one RR interval",
+            "none",
+        ));
+    }
     // 4. Unit.
     let med = median(&rr);
     let unit = match opts.rr_unit.or(name_unit) {
@@ -410,6 +486,115 @@ fn pick_columns(
     }
 }
 
+/// Magic bytes of a NumPy `.npy` file.
+const NPY_MAGIC: &[u8] = b"\x93NUMPY";
+
+/// True if the file starts with the NumPy `.npy` magic.
+pub fn is_npy(path: &Path) -> bool {
+    use std::io::Read;
+    let mut buf = [0u8; 6];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .is_ok()
+        && buf == NPY_MAGIC
+}
+
+/// Read a 1-D NumPy array (`<i8`, `<i4`, `<i2`, `<f8`, `<f4`, C order), as pyhrv ships its
+/// NN samples. Format: magic, version (1.0: u16 header length; 2.0/3.0: u32), an ASCII
+/// dict header, then the raw little-endian values (NumPy format spec, `numpy.lib.format`).
+fn read_npy(path: &Path) -> Result<Vec<f64>> {
+    let b = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bad =
+        |what: &str, found: String| Error::parse(path, Some(1), None, what.to_string(), found);
+    if b.len() < 10 || &b[..6] != NPY_MAGIC {
+        return Err(bad("a NumPy .npy header", "too short".into()));
+    }
+    let (hlen, hstart) = match b[6] {
+        1 => (u16::from_le_bytes([b[8], b[9]]) as usize, 10),
+        2 | 3 if b.len() >= 12 => (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12),
+        v => return Err(bad("NumPy .npy version 1, 2 or 3", format!("version {v}"))),
+    };
+    let header = b
+        .get(hstart..hstart + hlen)
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .ok_or_else(|| {
+            bad(
+                "a NumPy .npy header dict",
+                "truncated or binary header".into(),
+            )
+        })?;
+    let field = |key: &str| -> Option<&str> {
+        let i = header.find(key)? + key.len();
+        let rest = header[i..].trim_start_matches(|c: char| c == '\'' || c == ':' || c == ' ');
+        Some(rest)
+    };
+    let descr = field("'descr'")
+        .and_then(|r| r.split('\'').next())
+        .unwrap_or("");
+    let size = match descr {
+        "<i8" | "<f8" => 8,
+        "<i4" | "<f4" => 4,
+        "<i2" => 2,
+        _ => {
+            return Err(bad(
+                "a little-endian integer or float array (<i8, <i4, <i2, <f8, <f4)",
+                format!("dtype {descr:?}"),
+            ))
+        }
+    };
+    if field("'fortran_order'").is_some_and(|r| r.starts_with("True")) {
+        return Err(bad("a C-ordered array", "fortran_order True".into()));
+    }
+    let shape = field("'shape'").unwrap_or("");
+    let dims: Vec<&str> = shape
+        .trim_start_matches('(')
+        .split(')')
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let n: usize = match dims.as_slice() {
+        [d] => d
+            .parse()
+            .map_err(|_| bad("a 1-D shape (n,)", shape.to_string()))?,
+        _ => {
+            return Err(bad(
+                "a 1-D array of RR intervals, shape (n,)",
+                format!("shape {}", shape.split(')').next().unwrap_or("")),
+            ))
+        }
+    };
+    let data = &b[hstart + hlen..];
+    if data.len() != n * size {
+        return Err(bad(
+            &format!("{} bytes of data for shape ({n},)", n * size),
+            format!("{} bytes", data.len()),
+        ));
+    }
+    let v = data
+        .chunks_exact(size)
+        .map(|c| match (descr, size) {
+            ("<i8", _) => i64::from_le_bytes(c.try_into().unwrap_or([0; 8])) as f64,
+            ("<f8", _) => f64::from_le_bytes(c.try_into().unwrap_or([0; 8])),
+            ("<i4", _) => i32::from_le_bytes(c.try_into().unwrap_or([0; 4])) as f64,
+            ("<f4", _) => f32::from_le_bytes(c.try_into().unwrap_or([0; 4])) as f64,
+            _ => i16::from_le_bytes(c.try_into().unwrap_or([0; 2])) as f64,
+        })
+        .collect::<Vec<f64>>();
+    if let Some(i) = v.iter().position(|x| !(x.is_finite() && *x > 0.0)) {
+        return Err(Error::parse(
+            path,
+            Some(i as u64 + 1),
+            None,
+            "positive finite RR intervals (element number given as line)",
+            v[i].to_string(),
+        ));
+    }
+    Ok(v)
+}
+
 fn median(v: &[f64]) -> f64 {
     if v.is_empty() {
         return f64::NAN;
@@ -458,6 +643,46 @@ mod tests {
         let r = import(&p, Format::RrText, &ImportOptions::default()).unwrap();
         assert_eq!(r.beats.len(), 3);
         assert_eq!(r.beats[1].rr_ms, 1016.0);
+    }
+
+    fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+        let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+        while (10 + h.len() + 1) % 64 != 0 {
+            h.push(' ');
+        }
+        h.push('\n');
+        let mut b = b"\x93NUMPY\x01\x00".to_vec();
+        b.extend_from_slice(&(h.len() as u16).to_le_bytes());
+        b.extend_from_slice(h.as_bytes());
+        b.extend_from_slice(data);
+        b
+    }
+
+    #[test]
+    fn numpy_int64_array_is_read_as_rr() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("nn.npy");
+        let data: Vec<u8> = [800i64, 810, 790]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        std::fs::write(&p, npy("<i8", "(3,)", &data)).unwrap();
+        assert_eq!(crate::sources::detect(&p).unwrap(), Format::RrText);
+        let r = import(&p, Format::RrText, &ImportOptions::default()).unwrap();
+        assert_eq!(r.beats.len(), 3);
+        assert_eq!(r.beats[1].rr_ms, 810.0);
+        assert!((r.beats[2].t_s - 2.4).abs() < 1e-9);
+        // 2-D and truncated arrays are errors, not panics
+        std::fs::write(&p, npy("<i8", "(1, 3)", &data)).unwrap();
+        let e = import(&p, Format::RrText, &ImportOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("1-D"), "{e}");
+        std::fs::write(&p, npy("<i8", "(4,)", &data)).unwrap();
+        let e = import(&p, Format::RrText, &ImportOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("32 bytes"), "{e}");
     }
 
     #[test]

@@ -95,6 +95,8 @@ pub fn attach_time_logs(rec: &mut Recording, path: &Path) -> Result<()> {
     }
     let mut found: Vec<(Event, u64)> = Vec::new();
     let mut n_rows = 0;
+    let mut n_pm = 0usize;
+    let span = rec.span_s();
     for l in lines {
         let f: Vec<&str> = l.text.split(',').map(str::trim).collect();
         if f.len() != names.len() {
@@ -149,7 +151,35 @@ pub fn attach_time_logs(rec: &mut Recording, path: &Path) -> Result<()> {
                 )
             })
         };
-        let (s, mut e) = (clock(3)?, clock(4)?);
+        let to_rel = |secs: u32| -> f64 {
+            let local = date.and_time(NaiveTime::MIN) + chrono::Duration::seconds(secs as i64);
+            let off_h = irish_utc_offset_h(local);
+            let utc = local - chrono::Duration::hours(off_h);
+            (utc - start.naive_utc()).num_milliseconds() as f64 / 1000.0
+        };
+        // The source mixes 24-hour and 12-hour times without am/pm (afternoon sessions read
+        // `12:55, 01:00, …`): an hour 1-11 that lies far from the recording is read as pm
+        // when that places it nearer (*assumed*).
+        let mut pm = |secs: u32| -> u32 {
+            let Some((lo, hi)) = span else { return secs };
+            let dist = |t: f64| {
+                if t < lo {
+                    lo - t
+                } else if t > hi {
+                    t - hi
+                } else {
+                    0.0
+                }
+            };
+            let h = secs / 3600;
+            if (1..12).contains(&h) && dist(to_rel(secs + 43_200)) < dist(to_rel(secs)) {
+                n_pm += 1;
+                secs + 43_200
+            } else {
+                secs
+            }
+        };
+        let (s, mut e) = (pm(clock(3)?), pm(clock(4)?));
         if e < s {
             e += 86_400;
             warn(
@@ -159,12 +189,6 @@ pub fn attach_time_logs(rec: &mut Recording, path: &Path) -> Result<()> {
                 format!("phase {phase:?} ends before it starts; assumed it ends on the next day"),
             );
         }
-        let to_rel = |secs: u32| -> f64 {
-            let local = date.and_time(NaiveTime::MIN) + chrono::Duration::seconds(secs as i64);
-            let off_h = irish_utc_offset_h(local);
-            let utc = local - chrono::Duration::hours(off_h);
-            (utc - start.naive_utc()).num_milliseconds() as f64 / 1000.0
-        };
         found.push((
             Event {
                 start_s: to_rel(s),
@@ -184,6 +208,17 @@ pub fn attach_time_logs(rec: &mut Recording, path: &Path) -> Result<()> {
         );
         return Ok(());
     }
+    if n_pm > 0 {
+        warn(
+            &mut rec.warnings,
+            path,
+            None,
+            format!(
+                "{n_pm} time(s) of subject {subject} read as 12-hour clock times in the afternoon \
+                 (hour + 12), because that places them at the recording"
+            ),
+        );
+    }
     found.sort_by(|a, b| a.0.start_s.total_cmp(&b.0.start_s));
     for w in found.windows(2) {
         if w[1].0.start_s < w[0].0.end_s {
@@ -198,7 +233,6 @@ pub fn attach_time_logs(rec: &mut Recording, path: &Path) -> Result<()> {
             );
         }
     }
-    let span = rec.span_s();
     for (ev, line) in &found {
         if let Some((lo, hi)) = span {
             if ev.end_s <= lo || ev.start_s >= hi {
