@@ -223,6 +223,9 @@ struct ScanArgs {
     /// JSON output.
     #[arg(long)]
     json: bool,
+    /// Also list devices that advertise neither Heart Rate nor Polar PMD.
+    #[arg(long)]
+    all: bool,
 }
 
 #[cfg(feature = "ble")]
@@ -243,9 +246,12 @@ struct RecordArgs {
     /// Plain lines instead of the refreshing compact view.
     #[arg(long)]
     plain: bool,
-    /// Store the device's hardware address in the metadata (off by default: privacy).
+    /// Seconds without a Heart Rate notification before the link is treated as lost.
+    #[arg(long, default_value_t = 5.0)]
+    watchdog: f64,
+    /// Do not start the Polar PMD accelerometer even when the device offers it.
     #[arg(long)]
-    keep_address: bool,
+    no_acc: bool,
 }
 
 fn main() {
@@ -488,19 +494,87 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
+fn view(plain: bool, quiet: bool) -> Box<dyn sh::live::View + Send> {
+    if quiet {
+        Box::new(sh::live::NullView)
+    } else if plain || !std::io::stdout().is_terminal() {
+        Box::new(sh::live::LineView::new(std::io::stdout(), 10.0))
+    } else {
+        Box::new(sh::live::CompactView::new(std::io::stdout(), 4.0))
+    }
+}
+
 fn replay(a: ReplayArgs, quiet: bool) -> Result<()> {
-    let _ = (a, quiet);
-    bail!("replay is not available in this build yet")
+    let rec = load(&a.recording, &a.import, quiet)?;
+    let speed = match (a.realtime, a.speed) {
+        (true, _) => sh::live::Speed::Realtime,
+        (false, Some(k)) => sh::live::Speed::Factor(k),
+        (false, None) => sh::live::Speed::Max,
+    };
+    let mut v = view(a.plain, quiet);
+    sh::live::replay(&rec, speed, &sh::live::LiveConfig::default(), v.as_mut())?;
+    Ok(())
+}
+
+#[cfg(feature = "ble")]
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 #[cfg(feature = "ble")]
 fn scan(a: ScanArgs) -> Result<()> {
-    let _ = a;
-    bail!("scan is not available in this build yet")
+    let opts = sh::ble::ScanOptions {
+        timeout: std::time::Duration::from_secs_f64(a.timeout.max(0.1)),
+        all_devices: a.all,
+        ..Default::default()
+    };
+    let devices = runtime()?.block_on(sh::ble::scan(opts))?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&devices)?);
+        return Ok(());
+    }
+    if devices.is_empty() {
+        eprintln!("no heart-rate device found (is Bluetooth on, and is the device awake and not connected elsewhere?)");
+    }
+    for d in &devices {
+        println!(
+            "{:<24} {:>5}  {:<28} streams: {}{}{}",
+            d.name.as_deref().unwrap_or("(no name)"),
+            d.rssi.map(|r| format!("{r}dBm")).unwrap_or_else(|| "cached".into()),
+            d.id,
+            if d.streams.heart_rate { "HR " } else { "" },
+            if d.streams.rr { "RR " } else { "" },
+            if d.streams.acceleration { "ACC" } else { "" },
+        );
+    }
+    Ok(())
 }
 
 #[cfg(feature = "ble")]
 fn record(a: RecordArgs, quiet: bool) -> Result<()> {
-    let _ = (a, quiet);
-    bail!("record is not available in this build yet")
+    let out = a.out.unwrap_or_else(|| {
+        PathBuf::from("recordings").join(chrono::Local::now().format("%Y%m%d-%H%M%S").to_string())
+    });
+    let opts = sh::ble::RecordOptions {
+        device: a.device,
+        out_dir: out,
+        duration: a.duration.map(|d| std::time::Duration::from_secs_f64(d.max(0.0))),
+        subject_id: a.subject,
+        watchdog: std::time::Duration::from_secs_f64(a.watchdog.max(0.5)),
+        acc: if a.no_acc {
+            None
+        } else {
+            Some(sh::ble::pmd::AccSettings::default())
+        },
+        ..Default::default()
+    };
+    let mut v = view(a.plain, quiet);
+    let summary = runtime()?.block_on(sh::ble::record(opts, v.as_mut()))?;
+    if !quiet {
+        eprintln!("{}", serde_json::to_string_pretty(&summary)?);
+    }
+    Ok(())
 }
