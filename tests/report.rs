@@ -261,6 +261,7 @@ fn scenario_daily() -> DailyBars {
                 notes: vec![
                     "0.4 h of the stress time followed motion within 30 min; strict (medium + high) = 1.2 h".into(),
                     "Under motion policy none: 4.1 h · flag: 4.1 h · suppress: 3.2 h".into(),
+                    "A deliberately long note that must wrap instead of running off the canvas: the 26–100 rule counts the low band (2.0 h) as stress, which is where most of this headline comes from, while 1.6 h of the day had no score because of motion.".into(),
                 ],
             },
             DailyBar {
@@ -294,6 +295,7 @@ fn scenario_daily() -> DailyBars {
 
 fn scenario_policy() -> PolicyHours {
     let mut p = PolicyHours::new("Hours of stress under each motion policy");
+    p.subtitle = Some("Each bar recomputes the whole day under one motion policy: none scores every window, flag scores and marks windows with motion, suppress gives no score during or shortly after motion. A long subtitle wraps to two lines at most.".into());
     p.groups = vec![
         PolicyGroup {
             profile: "watch-like".into(),

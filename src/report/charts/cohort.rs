@@ -92,7 +92,7 @@ impl Chart for CohortChart {
         let h = (150 + rows * self.row_h()).max(legend_h).max(320);
         (
             1400,
-            (h + if self.subtitle.is_some() { 26 } else { 0 }).min(MAX_SIDE_PX),
+            (h + super::subtitle_h(self.subtitle.as_deref(), 1400)).min(MAX_SIDE_PX),
         )
     }
 

@@ -93,9 +93,34 @@ pub struct DailyBars {
 const WIDTH: u32 = 1600;
 const CARD_W: u32 = 540;
 
+/// Width available to the rule and the notes under the breakdown.
+const TEXT_W: i32 = (WIDTH - CARD_W) as i32 - 40;
+
+fn rule_text(row: &DailyBar) -> Option<String> {
+    (!row.headline_rule.is_empty()).then(|| format!("Headline rule: {}", row.headline_rule))
+}
+
+fn text_lines(row: &DailyBar) -> u32 {
+    rule_text(row)
+        .iter()
+        .chain(row.notes.iter())
+        .map(|t| wrap_text(t, size::TICK + 1.0, TEXT_W).len() as u32)
+        .sum()
+}
+
 fn row_height(row: &DailyBar) -> u32 {
-    let rule_lines = if row.headline_rule.is_empty() { 0 } else { 1 };
-    225 + 22 * (row.notes.len() as u32 + rule_lines)
+    let legend_w: i32 = row
+        .parts
+        .iter()
+        .map(|p| {
+            50 + text_width(
+                &format!("{}: {}", p.label, fmt_hours(p.hours)),
+                size::LEGEND,
+            )
+        })
+        .sum();
+    let legend_rows = (legend_w / TEXT_W.max(1)) as u32 + 1;
+    (200 + 23 * legend_rows + 22 * text_lines(row)).max(250)
 }
 
 impl Chart for DailyBars {
@@ -107,7 +132,7 @@ impl Chart for DailyBars {
         let rows: u32 = self.rows.iter().map(row_height).sum::<u32>().max(200);
         (
             WIDTH,
-            70 + rows + if self.subtitle.is_some() { 26 } else { 0 },
+            70 + rows + super::subtitle_h(self.subtitle.as_deref(), WIDTH),
         )
     }
 
@@ -251,7 +276,7 @@ fn draw_breakdown<DB: DrawingBackend>(
 ) -> Result<(), String> {
     put_text(
         area,
-        "What is behind it: every hour of the day by category (outlined = counted in the headline)",
+        "What is behind it: the same day's hours by category (outlined = counted in the headline)",
         (10, 12),
         size::TICK,
         &palette::DARK_GREY,
@@ -358,29 +383,23 @@ fn draw_breakdown<DB: DrawingBackend>(
         .collect();
     let mut y = draw_legend_row(&text_area, 12, 4, &legend)?;
     y += 4;
-    if !row.headline_rule.is_empty() {
-        put_text(
-            &text_area,
-            &format!("Headline rule: {}", row.headline_rule),
-            (12, y),
-            size::TICK + 1.0,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
-        y += 22;
-    }
-    for note in &row.notes {
-        put_text(
-            &text_area,
-            note,
-            (12, y),
-            size::TICK + 1.0,
-            &palette::DARK_GREY,
-            HPos::Left,
-            VPos::Top,
-        )?;
-        y += 22;
+    let texts = rule_text(row)
+        .into_iter()
+        .map(|t| (t, palette::BLACK))
+        .chain(row.notes.iter().map(|n| (n.clone(), palette::DARK_GREY)));
+    for (text, colour) in texts {
+        for line in wrap_text(&text, size::TICK + 1.0, TEXT_W) {
+            put_text(
+                &text_area,
+                &line,
+                (12, y),
+                size::TICK + 1.0,
+                &colour,
+                HPos::Left,
+                VPos::Top,
+            )?;
+            y += 22;
+        }
     }
     Ok(())
 }

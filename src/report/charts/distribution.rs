@@ -106,7 +106,7 @@ impl Chart for ScoreDistribution {
         let n = self.panels.len().max(1) as u32;
         (
             n * PANEL_W + 20,
-            HEIGHT + if self.subtitle.is_some() { 26 } else { 0 },
+            HEIGHT + super::subtitle_h(self.subtitle.as_deref(), n * PANEL_W + 20),
         )
     }
 

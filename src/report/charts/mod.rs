@@ -118,7 +118,7 @@ pub(crate) fn titled<DB: DrawingBackend>(
     )?;
     y += ts as i32 + 8;
     if let Some(sub) = subtitle.filter(|s| !s.is_empty()) {
-        for line in wrap_text(sub, size::SUBTITLE, w - 40) {
+        for line in wrap_text(sub, size::SUBTITLE, w - 40).into_iter().take(2) {
             put_text(
                 root,
                 &line,
@@ -133,6 +133,14 @@ pub(crate) fn titled<DB: DrawingBackend>(
     }
     let (_, below) = root.split_vertically(y + 6);
     Ok(below)
+}
+
+/// Extra height the subtitle takes (at most 2 wrapped lines) on a canvas `width` wide.
+pub(crate) fn subtitle_h(subtitle: Option<&str>, width: u32) -> u32 {
+    match subtitle.filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(s) => 2 + 21 * wrap_text(s, size::SUBTITLE, width as i32 - 40).len().min(2) as u32,
+    }
 }
 
 /// A centred grey message, used for explicit "no data" panels.

@@ -63,10 +63,8 @@ impl Chart for PolicyHours {
     fn size(&self) -> (u32, u32) {
         let g = self.groups.len().max(1) as u32;
         let p = self.policies.len().max(1) as u32;
-        (
-            (160 + LEGEND_W + g * (p * 90 + 70)).max(1000),
-            640 + if self.subtitle.is_some() { 26 } else { 0 },
-        )
+        let w = (160 + LEGEND_W + g * (p * 90 + 70)).max(1000);
+        (w, 640 + super::subtitle_h(self.subtitle.as_deref(), w))
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {

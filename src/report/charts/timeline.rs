@@ -426,11 +426,7 @@ impl Chart for Timeline {
     }
 
     fn size(&self) -> (u32, u32) {
-        let sub = if self.subtitle.as_deref().is_some_and(|s| !s.is_empty()) {
-            26
-        } else {
-            0
-        };
+        let sub = super::subtitle_h(self.subtitle.as_deref(), WIDTH);
         if self.time_extent().is_none() {
             return (WIDTH, 160 + sub);
         }
