@@ -728,6 +728,23 @@ fn quantile_sorted(v: &[f64], q: f64) -> f64 {
     v[lo] + (v[hi] - v[lo]) * frac
 }
 
+/// Same as [`quantile_sorted`] without sorting: two selections, O(n). Reorders `v`.
+fn quantile_select(v: &mut [f64], q: f64) -> f64 {
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pos = q * (n - 1) as f64;
+    let lo = pos.floor() as usize;
+    let frac = pos - lo as f64;
+    let (_, &mut a, right) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    if frac == 0.0 || right.is_empty() {
+        return a;
+    }
+    let b = right.iter().copied().fold(f64::INFINITY, f64::min);
+    a + (b - a) * frac
+}
+
 // ---------------------------------------------------------------------------------------
 // Lipponen & Tarvainen stage
 // ---------------------------------------------------------------------------------------
@@ -902,9 +919,8 @@ impl LtStage {
     }
 
     fn iqr_threshold(&mut self) -> f64 {
-        self.tmp.sort_unstable_by(f64::total_cmp);
-        let q1 = quantile_sorted(&self.tmp, 0.25);
-        let q3 = quantile_sorted(&self.tmp, 0.75);
+        let q1 = quantile_select(&mut self.tmp, 0.25);
+        let q3 = quantile_select(&mut self.tmp, 0.75);
         self.p.alpha * (q3 - q1) / 2.0
     }
 
@@ -1632,6 +1648,15 @@ mod tests {
         assert_eq!(quantile_sorted(&v, 0.25), 1.75);
         assert_eq!(quantile_sorted(&v, 0.75), 3.25);
         assert_eq!(median_in_place(&mut [3.0, 1.0, 2.0, 4.0]), 2.5);
+        let mut w = [4.0, 1.0, 3.0, 2.0];
+        assert_eq!(quantile_select(&mut w, 0.25), 1.75);
+        assert_eq!(quantile_select(&mut w, 0.75), 3.25);
+        let mut r: Vec<f64> = (0..91).map(|k| ((k * 37) % 91) as f64 * 1.5).collect();
+        let mut sorted = r.clone();
+        sorted.sort_by(f64::total_cmp);
+        for q in [0.0, 0.25, 0.5, 0.75, 1.0] {
+            assert_eq!(quantile_select(&mut r, q), quantile_sorted(&sorted, q));
+        }
     }
 
     #[test]

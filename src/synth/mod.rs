@@ -656,7 +656,20 @@ fn epochs(enmo: &[f64], steps: &[f64], len: usize) -> Vec<ActivityEpoch> {
 
 /// Write the canonical folder of `s.recording` to `dir`, plus `truth/segments.csv`
 /// (`start_s,end_s,label,intensity`) and `truth/true_rr.csv` (`t_s,rr_ms`).
+///
+/// Writing over an earlier synthetic folder removes its `acc.csv` / `activity.csv` when the
+/// new recording has no such stream, so that no stale stream survives.
 pub fn write(dir: &Path, s: &Synth) -> Result<()> {
+    let stale = [
+        ("acc.csv", s.recording.acc.is_none()),
+        ("activity.csv", s.recording.activity.is_empty()),
+    ];
+    for (name, absent) in stale {
+        let p = dir.join(name);
+        if absent && p.is_file() {
+            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        }
+    }
     canonical::write(dir, &s.recording)?;
     let tdir = dir.join("truth");
     std::fs::create_dir_all(&tdir).map_err(|e| Error::io(&tdir, e))?;
@@ -833,6 +846,18 @@ mod tests {
         })
         .unwrap();
         assert_ne!(a.truth.true_rr, c.truth.true_rr);
+    }
+
+    #[test]
+    fn write_removes_a_stale_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &scen()).unwrap();
+        assert!(dir.path().join("acc.csv").is_file());
+        let day = generate(&SynthConfig::shipped(Scenario::Day24h)).unwrap();
+        write(dir.path(), &day).unwrap();
+        assert!(!dir.path().join("acc.csv").exists());
+        assert!(dir.path().join("activity.csv").is_file());
+        assert!(dir.path().join("truth/true_rr.csv").is_file());
     }
 
     #[test]
