@@ -525,7 +525,7 @@ fn read_npy(path: &Path) -> Result<Vec<f64>> {
         })?;
     let field = |key: &str| -> Option<&str> {
         let i = header.find(key)? + key.len();
-        let rest = header[i..].trim_start_matches(|c: char| c == '\'' || c == ':' || c == ' ');
+        let rest = header[i..].trim_start_matches(['\'', ':', ' ']);
         Some(rest)
     };
     let descr = field("'descr'")
