@@ -12,15 +12,17 @@
 //! arrival:
 //! - first notification (or first after a gap): last beat ends at the arrival time t_a,
 //!   earlier beats at t_a − (sum of the RRs after them);
-//! - otherwise each beat ends at previous beat end + RR;
-//! - if that chain runs *ahead* of the arrival time (impossible physically: it means the
-//!   earlier anchor carried more latency than now), the notification is re-anchored at t_a;
+//! - otherwise each beat ends at previous beat end + RR (the chain), also when the chain runs
+//!   ahead of arrival (the first anchor carried less latency than later notifications, or the
+//!   sensor clock is slower than ours: a drift of ~50 ppm, about 4 s per day), because times
+//!   consistent with the RR values matter more downstream than an error bounded by the latency;
 //! - if the chain falls behind arrival by more than [`RecordOptions::rr_resync_tolerance`]
 //!   (default 4 s, *assumed*: above typical latency jitter), beats were lost: a `lost` event
 //!   is recorded, the notification is re-anchored at t_a and its first beat flagged
 //!   `GAP_BEFORE`.
 //!
-//! Times are then forced non-decreasing and ≥ 0. RR values are never altered.
+//! Every beat ends at least one RR after the previous one (t_i ≥ t_{i−1} + RR_i) and at t ≥ 0,
+//! so times are strictly increasing. RR values are never altered.
 //!
 //! **Acceleration** (Polar PMD): sample times come from the sensor clock
 //! ([`super::pmd::sample_times_ns`]) mapped to the recording clock by one offset fixed at the
@@ -808,9 +810,7 @@ impl Session<'_> {
         let last_end = match self.cursor {
             Some(c) if !self.gap_pending => {
                 let chained = c + total;
-                if chained > t {
-                    t
-                } else if t - chained > self.opts.rr_resync_tolerance.as_secs_f64() {
+                if t - chained > self.opts.rr_resync_tolerance.as_secs_f64() {
                     let behind = t - chained;
                     self.summary.lost += 1;
                     self.event(Event {
@@ -837,17 +837,19 @@ impl Session<'_> {
         self.gap_pending = false;
         self.beat_buf.clear();
         let mut after = total;
-        let mut prev = self.cursor.unwrap_or(0.0).max(0.0);
+        let mut prev = self.cursor;
         for (i, &r) in rr.iter().enumerate() {
             after -= r / 1000.0;
-            let te = (last_end - after.max(0.0)).max(prev);
-            prev = te;
+            let floor = prev.map_or(0.0, |p| p + r / 1000.0);
+            let te = (last_end - after.max(0.0)).max(floor);
+            prev = Some(te);
             self.beat_buf.push(Beat {
                 t_s: te,
                 rr_ms: r,
                 flags: if i == 0 { first_flags } else { flags0 },
             });
         }
+        let prev = prev.unwrap_or(t);
         self.cursor = Some(prev);
         if let Some(w) = &mut self.writer {
             for b in &self.beat_buf {
