@@ -217,6 +217,7 @@ fn close(what: &str, ours: Option<f64>, theirs: &serde_json::Value, rel: f64) {
     let t = theirs.as_f64().unwrap_or_else(|| panic!("{what}: reference is not a number: {theirs}"));
     let o = ours.unwrap_or_else(|| panic!("{what}: we return None, reference {t}"));
     let err = (o - t).abs() / t.abs().max(1e-12);
+    eprintln!("{what}: ours {o:.6}, reference {t:.6}, relative error {err:.1e}");
     assert!(err <= rel, "{what}: ours {o}, reference {t}, relative error {err:.2e} > {rel:.0e}");
 }
 
