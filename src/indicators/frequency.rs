@@ -15,7 +15,7 @@
 //!
 //! Minimum rules: at least 4 intervals, a span t_last − t_0 ≥ `min_spectral_span_s` (120 s by
 //! default, two cycles of the lowest LF frequency plus margin; 0 in the library conventions),
-//! and a band power needs ≥ 2 PSD bins inside the band (a power of exactly 0 is `None`, as
+//! a non-constant series, and a band power needs ≥ 2 PSD bins inside the band (a power of exactly 0 is `None`, as
 //! NeuroKit2 turns it into NaN). The PSD is never peak-normalised (NeuroKit2's default
 //! `normalize=True` is not reproduced; its `normalize=False` is).
 
@@ -113,6 +113,10 @@ pub fn peak_frequency(freqs: &[f64], psd: &[f64], band: Band, fmin: f64) -> Opti
 pub fn compute(t_s: &[f64], rr: &[f64], c: &Conventions, ws: &mut FrequencyWorkspace) -> Spectral {
     let n = rr.len().min(t_s.len());
     if n < 4 || t_s[n - 1] - t_s[0] < c.min_spectral_span_s {
+        return Spectral::default();
+    }
+    // A constant series has no spectrum (the interpolant would leave ~1e-13 ms of round-off).
+    if rr[..n].iter().all(|&x| x == rr[0]) {
         return Spectral::default();
     }
     let fmax_band = [Some(c.vlf), Some(c.lf), Some(c.hf), c.ulf, c.vhf]

@@ -196,7 +196,7 @@ pub fn compute_with(ws: &mut Workspace, w: &NnWindow, c: &Conventions) -> Indica
         hf_peak_hz: sp.hf_peak,
         sd1_ms: pc.map(|p| p.0),
         sd2_ms: pc.map(|p| p.1),
-        sd1_sd2: pc.filter(|p| p.1 > 0.0).map(|p| p.0 / p.1),
+        sd1_sd2: pc.filter(|p| p.1 > 1e-9).map(|p| p.0 / p.1),
         sampen: se,
         dfa_alpha1: a1,
         dfa_alpha2: a2,

@@ -7,7 +7,8 @@
 //!   SD1 = √(½·SDSD²), SD2 = √(2·SDNN² − ½·SDSD²), both SDs with ddof 1.
 //!
 //! The two agree to ≈0.1 % on SD2 (they differ in which beats enter the mean). SD1/SD2 is
-//! dimensionless. Minimum: 2 valid pairs (SD2 < 0 in the identity form → `None`).
+//! dimensionless (`None` when SD2 ≤ 1e-9 ms). Minimum: 2 valid pairs (SD2² < 0 in the identity
+//! form → `None`).
 
 use super::conventions::PoincareMethod;
 use super::time_domain::{std_ddof, valid_diffs};

@@ -140,9 +140,7 @@ mod tests {
     fn parseval_for_white_like_signal() {
         // For a zero-mean signal, ∫PSD df ≈ variance (Hann, averaged).
         let fs = 4.0;
-        let x: Vec<f64> = (0..4096)
-            .map(|k| ((k * 7919 % 101) as f64 - 50.0))
-            .collect();
+        let x: Vec<f64> = (0..4096).map(|k| (k * 7919 % 101) as f64 - 50.0).collect();
         let mean = x.iter().sum::<f64>() / x.len() as f64;
         let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64;
         let mut ws = WelchWorkspace::default();
