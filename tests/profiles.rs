@@ -599,17 +599,16 @@ fn mmash_every_user_gives_finite_statistics() {
                 assert!(d.stress_h.is_finite());
             }
         }
-        let ring_scored = r
-            .profile(ProfileKind::Ring)
-            .unwrap()
-            .windows
-            .iter()
-            .filter(|w| w.score.is_some())
-            .count();
+        let ring = r.profile(ProfileKind::Ring).unwrap();
+        let ring_scored = ring.windows.iter().filter(|w| w.score.is_some()).count();
+        let mut ring_status = std::collections::BTreeMap::new();
+        for w in &ring.windows {
+            *ring_status.entry(format!("{:?}", w.status)).or_insert(0) += 1;
+        }
         let w = &r.profile(ProfileKind::Watch).unwrap().daily;
         let t = &r.profile(ProfileKind::Tracker).unwrap().daily;
         println!(
-            "{}: rho(motion,HR) = {a:+.3}, rho(motion,RMSSD) = {b:+.3}, rho(motion,SI) = {:+.3}, n = {} (valid 5-min windows at 80 % coverage: {valid_def}); ring scored windows {ring_scored}; watch day1 \"{}\"; tracker day1 \"{}\" ({})",
+            "{}: rho(motion,HR) = {a:+.3}, rho(motion,RMSSD) = {b:+.3}, rho(motion,SI) = {:+.3}, n = {} (valid 5-min windows at 80 % coverage: {valid_def}); ring scored windows {ring_scored} {ring_status:?}; watch day1 \"{}\"; tracker day1 \"{}\" ({})",
             u.file_name().unwrap().to_string_lossy(),
             i.rho_motion_si.unwrap_or(f64::NAN),
             i.n,
