@@ -17,12 +17,14 @@
 //! `docs/FORMULAS.md`.
 #![warn(missing_docs)]
 
+pub mod analyze;
 pub mod cleaning;
 pub mod engine;
 pub mod error;
 pub mod indicators;
 pub mod live;
 pub mod motion;
+pub mod practice;
 pub mod profiles;
 pub mod recording;
 pub mod report;

@@ -1,2 +1,6 @@
 //! The integration test binary (one binary, modules by theme, as in ripgrep).
+mod importers;
+mod indicators;
+mod pipeline;
 mod profiles;
+mod report;

@@ -306,7 +306,7 @@ pub fn read(dir: &Path) -> Result<Recording> {
         |line, f| {
             let t = num(&beats, line, 1, f[0], "time in s")?;
             let rr = num(&beats, line, 2, f[1], "RR interval in ms")?;
-            if !(rr > 0.0) {
+            if rr <= 0.0 {
                 return Err(Error::parse(
                     &beats,
                     Some(line),
