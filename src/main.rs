@@ -543,7 +543,9 @@ fn scan(a: ScanArgs) -> Result<()> {
         println!(
             "{:<24} {:>5}  {:<28} streams: {}{}{}",
             d.name.as_deref().unwrap_or("(no name)"),
-            d.rssi.map(|r| format!("{r}dBm")).unwrap_or_else(|| "cached".into()),
+            d.rssi
+                .map(|r| format!("{r}dBm"))
+                .unwrap_or_else(|| "cached".into()),
             d.id,
             if d.streams.heart_rate { "HR " } else { "" },
             if d.streams.rr { "RR " } else { "" },
@@ -561,7 +563,9 @@ fn record(a: RecordArgs, quiet: bool) -> Result<()> {
     let opts = sh::ble::RecordOptions {
         device: a.device,
         out_dir: out,
-        duration: a.duration.map(|d| std::time::Duration::from_secs_f64(d.max(0.0))),
+        duration: a
+            .duration
+            .map(|d| std::time::Duration::from_secs_f64(d.max(0.0))),
         subject_id: a.subject,
         watchdog: std::time::Duration::from_secs_f64(a.watchdog.max(0.5)),
         acc: if a.no_acc {

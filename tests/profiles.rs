@@ -15,6 +15,7 @@ use stress_harness::profiles::{
 use stress_harness::recording::{
     AccSeries, Beat, BeatFlags, Event, EventKind, Metadata, Recording,
 };
+use stress_harness::sources::{import, ImportOptions};
 
 /// (start s, end s, label, HR at start, HR at end, HF amplitude ms, ENMO mg, LF amplitude ms)
 type Segment = (f64, f64, &'static str, f64, f64, f64, f64, f64);
@@ -419,124 +420,6 @@ fn shared_dir() -> PathBuf {
         .expect("shared data folder not found: set STRESS_HARNESS_SHARED (or provide ../shared or /work/shared)")
 }
 
-/// Minimal MMASH reader for this test only (the real importer lives in `crate::sources`):
-/// RR.csv beats anchored on the clock column (gap > 2 s → GAP_BEFORE), Actigraph.csv VM counts
-/// as 1-s activity epochs, Activity.csv diary intervals as labels (code names as documented).
-fn read_mmash(dir: &std::path::Path) -> Recording {
-    let clock = |day: &str, time: &str| -> Option<f64> {
-        let d: f64 = day.trim().parse().ok()?;
-        let mut it = time.trim().split(':').map(|x| x.parse::<f64>().ok());
-        let (h, m) = (it.next()??, it.next()??);
-        let s = it.next().flatten().unwrap_or(0.0);
-        Some((d - 1.0) * 86400.0 + h * 3600.0 + m * 60.0 + s)
-    };
-    let rows = |f: &str| -> Vec<Vec<String>> {
-        let txt = std::fs::read_to_string(dir.join(f)).unwrap_or_default();
-        txt.lines()
-            .skip(1)
-            .map(|l| l.split(',').map(String::from).collect())
-            .collect()
-    };
-    let rr = rows("RR.csv");
-    let mut t0 = None;
-    let mut beats: Vec<Beat> = Vec::new();
-    let mut t = f64::NAN;
-    for r in &rr {
-        let (Some(ibi), Some(c)) = (
-            r.get(1).and_then(|x| x.parse::<f64>().ok()),
-            clock(&r[2], &r[3]),
-        ) else {
-            continue;
-        };
-        let t0v = *t0.get_or_insert(c);
-        let c = c - t0v;
-        let mut flags = BeatFlags::NONE;
-        let next = t + ibi;
-        if !(next.is_finite() && (next - c).abs() <= 2.0) {
-            t = c;
-            flags.insert(BeatFlags::GAP_BEFORE);
-        } else {
-            t = next;
-        }
-        if beats.last().is_some_and(|b| t <= b.t_s) {
-            continue;
-        }
-        beats.push(Beat {
-            t_s: t,
-            rr_ms: ibi * 1000.0,
-            flags,
-        });
-    }
-    let t0 = t0.unwrap_or(0.0);
-    let mut activity = Vec::new();
-    for r in rows("Actigraph.csv") {
-        let (Some(vm), Some(c)) = (
-            r.get(10).and_then(|x| x.parse::<f64>().ok()),
-            clock(&r[11], &r[12]),
-        ) else {
-            continue;
-        };
-        activity.push(stress_harness::recording::ActivityEpoch {
-            t_s: c - t0,
-            dur_s: 1.0,
-            counts_vm: Some(vm),
-            ..Default::default()
-        });
-    }
-    let names = [
-        "sleep (main bout)",
-        "sleeping",
-        "laying down",
-        "sitting",
-        "light movement",
-        "medium movement",
-        "heavy movement",
-        "eating",
-        "small screen",
-        "large screen",
-        "caffeine",
-        "smoking",
-        "alcohol",
-    ];
-    let mut events = Vec::new();
-    for r in rows("Activity.csv") {
-        if r.len() < 5 {
-            continue;
-        }
-        let (Some(s), Some(mut e)) = (clock(&r[4], &r[2]), clock(&r[4], &r[3])) else {
-            continue;
-        };
-        if e < s {
-            e += 86400.0;
-        }
-        let code: usize = r[1].trim().parse().unwrap_or(99);
-        events.push(Event {
-            start_s: s - t0,
-            end_s: e - t0,
-            kind: EventKind::Label,
-            label: names.get(code).copied().unwrap_or("unknown").into(),
-        });
-    }
-    let h = (t0 / 3600.0).floor() as u32 % 24;
-    let m = ((t0 % 3600.0) / 60.0).floor() as u32;
-    let s = (t0 % 60.0).floor() as u32;
-    Recording {
-        meta: Metadata {
-            subject_id: dir.file_name().map(|x| x.to_string_lossy().into_owned()),
-            start: chrono::DateTime::parse_from_rfc3339(&format!(
-                "2020-01-01T{h:02}:{m:02}:{s:02}+01:00"
-            ))
-            .ok(),
-            source_format: Some("mmash (test reader)".into()),
-            ..Default::default()
-        },
-        beats,
-        activity,
-        events,
-        ..Default::default()
-    }
-}
-
 #[test]
 #[ignore = "needs the shared MMASH data"]
 fn mmash_every_user_gives_finite_statistics() {
@@ -555,7 +438,7 @@ fn mmash_every_user_gives_finite_statistics() {
     let (mut hr_pos, mut rm_neg) = (0, 0);
     let (mut rhos_hr, mut rhos_rm) = (Vec::new(), Vec::new());
     for u in &users {
-        let rec = read_mmash(u);
+        let rec = import(u, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         assert!(
             rec.beats.len() > 10_000,
             "{}: {} beats",
@@ -599,17 +482,16 @@ fn mmash_every_user_gives_finite_statistics() {
                 assert!(d.stress_h.is_finite());
             }
         }
-        let ring_scored = r
-            .profile(ProfileKind::Ring)
-            .unwrap()
-            .windows
-            .iter()
-            .filter(|w| w.score.is_some())
-            .count();
+        let ring = r.profile(ProfileKind::Ring).unwrap();
+        let ring_scored = ring.windows.iter().filter(|w| w.score.is_some()).count();
+        let mut ring_status = std::collections::BTreeMap::new();
+        for w in &ring.windows {
+            *ring_status.entry(format!("{:?}", w.status)).or_insert(0) += 1;
+        }
         let w = &r.profile(ProfileKind::Watch).unwrap().daily;
         let t = &r.profile(ProfileKind::Tracker).unwrap().daily;
         println!(
-            "{}: rho(motion,HR) = {a:+.3}, rho(motion,RMSSD) = {b:+.3}, rho(motion,SI) = {:+.3}, n = {} (valid 5-min windows at 80 % coverage: {valid_def}); ring scored windows {ring_scored}; watch day1 \"{}\"; tracker day1 \"{}\" ({})",
+            "{}: rho(motion,HR) = {a:+.3}, rho(motion,RMSSD) = {b:+.3}, rho(motion,SI) = {:+.3}, n = {} (valid 5-min windows at 80 % coverage: {valid_def}); ring scored windows {ring_scored} {ring_status:?}; watch day1 \"{}\"; tracker day1 \"{}\" ({})",
             u.file_name().unwrap().to_string_lossy(),
             i.rho_motion_si.unwrap_or(f64::NAN),
             i.n,
@@ -624,5 +506,72 @@ fn mmash_every_user_gives_finite_statistics() {
         med(&rhos_hr),
         med(&rhos_rm),
         n = users.len()
+    );
+}
+
+#[test]
+#[ignore = "needs the shared Stress-Predict data"]
+fn stress_predict_every_participant_gives_finite_statistics() {
+    let root = shared_dir().join("datasets/stress-predict/Raw_data");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("IBI.csv").is_file())
+        .collect();
+    dirs.sort();
+    assert!(
+        dirs.len() >= 20,
+        "expected 20 participants in {}",
+        root.display()
+    );
+    let mut aucs = Vec::new();
+    for d in &dirs {
+        let rec = import(d, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let r = profiles::run(&rec, &PracticeConfig::default());
+        assert_eq!(r.motion.source, MotionSource::E4Acc, "{}", d.display());
+        for c in &r.confound.profiles {
+            for v in [
+                c.rho_motion_score,
+                c.share_without_score,
+                c.auc_mental_vs_rest,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                assert!(v.is_finite(), "{c:?}");
+            }
+        }
+        for v in [
+            r.confound.indicators.rho_motion_hr,
+            r.confound.indicators.rho_motion_rmssd,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(v.is_finite());
+        }
+        let t = r
+            .confound
+            .get(ProfileKind::Tracker, MotionPolicy::Flag)
+            .unwrap();
+        aucs.extend(t.auc_mental_vs_rest);
+        println!(
+            "{}: labels {}, tracker AUC mental vs rest {:?}, watch scored {}",
+            d.file_name().unwrap().to_string_lossy(),
+            rec.labels().count(),
+            t.auc_mental_vs_rest,
+            r.profile(ProfileKind::Watch)
+                .unwrap()
+                .windows
+                .iter()
+                .filter(|w| w.score.is_some())
+                .count()
+        );
+        serde_json::to_string(&r).unwrap();
+    }
+    println!(
+        "Stress-Predict: tracker-like AUC mental vs rest in {} participants, median {:?}",
+        aucs.len(),
+        profiles::stats::median(aucs.iter().copied())
     );
 }

@@ -30,9 +30,9 @@
 //! Memory is bounded by the windows (the engine's open windows, 60 s of acceleration), not by
 //! the feed length (see `benches/live.rs`).
 
+use crate::cleaning::clean;
 use crate::engine::{AnalysisConfig, Engine, WindowResult};
 use crate::error::Result;
-use crate::cleaning::clean;
 use crate::indicators::{compute_with, IndicatorSet, NnWindow, Workspace};
 pub use crate::motion::MotionLevel;
 use crate::motion::{Cutpoints, MotionConfig};
