@@ -529,7 +529,6 @@ fn scan(a: ScanArgs) -> Result<()> {
     let opts = sh::ble::ScanOptions {
         timeout: std::time::Duration::from_secs_f64(a.timeout.max(0.1)),
         all_devices: a.all,
-        ..Default::default()
     };
     let devices = runtime()?.block_on(sh::ble::scan(opts))?;
     if a.json {

@@ -715,7 +715,8 @@ fn median_in_place(v: &mut [f64]) -> f64 {
 }
 
 /// Quantile with linear interpolation between order statistics (numpy/pandas "linear");
-/// `v` is sorted in place.
+/// `v` is sorted in place. Used by the tests as the oracle of [`quantile_select`].
+#[cfg(test)]
 fn quantile_sorted(v: &[f64], q: f64) -> f64 {
     let n = v.len();
     if n == 0 {

@@ -98,6 +98,6 @@ mod tests {
     #[test]
     fn constant_series_is_none() {
         let rr = vec![800.0; 50];
-        assert_eq!(sampen(&rr, &vec![true; 50], P, &mut Vec::new()), None);
+        assert_eq!(sampen(&rr, &[true; 50], P, &mut Vec::new()), None);
     }
 }

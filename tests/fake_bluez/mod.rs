@@ -483,11 +483,9 @@ impl FakeDevice {
             c.connected = true;
             c.connects += 1;
             let sessions = c.notifying.values().any(|v| *v);
-            if c.mode == Resubscribe::InProgress && sessions {
-                c.armed = false;
-            } else {
-                c.armed = true;
-            }
+            // Modern BlueZ keeps notify sessions across link loss and re-arms them itself a
+            // moment after the reconnect; until then StartNotify answers InProgress.
+            c.armed = !(c.mode == Resubscribe::InProgress && sessions);
             c.mode
         };
         if mode == Resubscribe::InProgress {
