@@ -502,7 +502,7 @@ fn window_columns() -> Vec<Column> {
             "label category (mental stress / rest / exercise / other)",
         ),
         Column::new("input_hr", "bpm", "HR the profile used"),
-        Column::new("input_ln_rmssd", "ln(ms)", "lnRMSSD the profile used"),
+        Column::unitless("input_ln_rmssd", "lnRMSSD the profile used (natural log of RMSSD in ms)"),
         Column::unitless("input_si", "Baevsky SI the profile used"),
         Column::unitless("activation", "activation before the score mapping"),
         Column::unitless(
@@ -512,7 +512,9 @@ fn window_columns() -> Vec<Column> {
         Column::unitless("valid", "window valid under the validity rules"),
     ];
     for ic in indicators::IndicatorSet::columns() {
-        c.push(Column::new(ic.name, ic.unit, ic.description));
+        // Indicator names already carry their unit (`rmssd_ms`, `lf_ms2`); the unit goes in
+        // the description so that the header stays the documented name.
+        c.push(Column::unitless(ic.name, format!("{} [{}]", ic.description, ic.unit)));
     }
     c
 }

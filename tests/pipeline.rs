@@ -60,7 +60,7 @@ fn streaming_equals_batch_for_every_method_on_the_scenario() {
         };
         let b = batch_windows(&s.recording, &cfg);
         let st = stream_windows(&s.recording, &cfg);
-        // 95 min, clock-aligned at 09:55:00: windows start at 0, 30, …, 5370 s (the last
+        // 95 min, clock-aligned at 09:50:00: windows start at 0, 30, …, 5370 s (the last
         // beat ends just before 5,700 s).
         assert_eq!(b.len(), 180, "{m:?}");
         assert!(same(&b, &st), "{m:?}: batch and streaming windows differ");

@@ -2,5 +2,6 @@
 mod importers;
 mod indicators;
 mod pipeline;
+mod practice;
 mod profiles;
 mod report;

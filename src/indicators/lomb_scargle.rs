@@ -29,7 +29,7 @@ pub struct LombWorkspace {
 }
 
 /// Periodogram of (t, y) on the grid f_min + k·df, k = 0..nf, into `psd`.
-#[allow(clippy::needless_range_loop)] // several parallel arrays indexed by j
+#[allow(clippy::needless_range_loop)]
 pub fn lomb(
     t: &[f64],
     y: &[f64],

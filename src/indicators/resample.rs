@@ -151,13 +151,10 @@ pub fn resample(
 ) -> bool {
     out.clear();
     let n = rr.len().min(t_s.len());
-    if n < 2
-        || fs.is_nan()
-        || fs <= 0.0
-        || t_s[..n]
-            .windows(2)
-            .any(|p| p[1].partial_cmp(&p[0]) != Some(std::cmp::Ordering::Greater))
-    {
+    let increasing = t_s[..n]
+        .windows(2)
+        .all(|p| p[1].partial_cmp(&p[0]) == Some(std::cmp::Ordering::Greater));
+    if n < 2 || fs.is_nan() || fs <= 0.0 || !increasing {
         return false;
     }
     let step = 1.0 / fs;

@@ -67,11 +67,12 @@ pub struct Baseline {
     /// Days of data the baseline summarises (optional).
     #[serde(default)]
     pub days: Option<f64>,
-    /// Where it came from (set by the loader/learner; not read from the file).
-    #[serde(skip_deserializing, default)]
+    /// Where it came from. Written by `to_json` so that a saved baseline says how it was
+    /// made; the loader accepts it but always sets `file`.
+    #[serde(default)]
     pub source: BaselineSource,
-    /// Number of windows it was learned from (0 for files and cold start).
-    #[serde(skip_deserializing, default)]
+    /// Number of windows it was learned from (0 for files and cold start); informational.
+    #[serde(default)]
     pub n_windows: usize,
 }
 

@@ -62,7 +62,7 @@
 //! same way, so the committed folder stays small.
 //!
 //! ## Scenarios
-//! - [`Scenario::Scenario`] (95 min, starts 09:55 local so that the tracker-like 30-min spots fall in each phase: 10:00 desk, 10:30 walk, 11:00 recovery, 11:30 mental arithmetic): desk 30 min → brisk walk 20 min →
+//! - [`Scenario::Scenario`] (95 min, starts 09:50 local so that the tracker-like 30-min spots (10:00, 10:30, 11:00) fall in desk work, in the steady state of the walk (5–10 min into it) and in recovery): desk 30 min → brisk walk 20 min →
 //!   seated recovery 30 min → mental arithmetic seated 15 min.
 //! - [`Scenario::Day24h`] (24 h from midnight): sleep, morning at home, commutes on foot,
 //!   desk work, a stressful meeting, a lunch walk, a 40-min run with recovery, evening, sleep.
@@ -105,7 +105,7 @@ pub struct SynthConfig {
     pub acc_rate_hz: f64,
     /// Add wrist-PPG artefacts (default true). Without them the recording equals the truth.
     pub artefacts: bool,
-    /// Absolute time of t = 0 (default: 2026-03-02T00:00+01:00 for the day, 2026-03-03T09:55
+    /// Absolute time of t = 0 (default: 2026-03-02T00:00+01:00 for the day, 2026-03-03T09:50
     /// +01:00 for the scenario).
     pub start: Option<DateTime<FixedOffset>>,
     /// Pseudonymous subject id written in the metadata.
@@ -347,7 +347,7 @@ pub fn generate(cfg: &SynthConfig) -> Result<Synth> {
     let start = cfg.start.or_else(|| {
         let s = match cfg.scenario {
             Scenario::Day24h => "2026-03-02T00:00:00+01:00",
-            Scenario::Scenario => "2026-03-03T09:55:00+01:00",
+            Scenario::Scenario => "2026-03-03T09:50:00+01:00",
         };
         DateTime::parse_from_rfc3339(s).ok()
     });
