@@ -460,7 +460,8 @@ fn policy_hours(res: &PracticeResult, name: &str) -> PolicyHours {
 }
 
 fn window_columns() -> Vec<Column> {
-    let mut c = vec![
+    let mut c =
+        vec![
         Column::unitless("profile", "watch-like, ring-like or tracker-like"),
         Column::unitless(
             "policy",
@@ -514,7 +515,10 @@ fn window_columns() -> Vec<Column> {
     for ic in indicators::IndicatorSet::columns() {
         // Indicator names already carry their unit (`rmssd_ms`, `lf_ms2`); the unit goes in
         // the description so that the header stays the documented name.
-        c.push(Column::unitless(ic.name, format!("{} [{}]", ic.description, ic.unit)));
+        c.push(Column::unitless(
+            ic.name,
+            format!("{} [{}]", ic.description, ic.unit),
+        ));
     }
     c
 }

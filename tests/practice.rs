@@ -15,15 +15,25 @@ fn scenario_dir() -> PathBuf {
 
 /// Ground-truth segments of the shipped scenario: (start_s, end_s, label).
 fn truth() -> Vec<(f64, f64, String)> {
-    let text = std::fs::read_to_string(scenario_dir().join("truth/segments.csv")).expect("truth/segments.csv");
+    let text = std::fs::read_to_string(scenario_dir().join("truth/segments.csv"))
+        .expect("truth/segments.csv");
     let mut out = Vec::new();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let col = |n: &str| header.iter().position(|h| h.starts_with(n)).unwrap_or_else(|| panic!("no {n} in {header:?}"));
+    let col = |n: &str| {
+        header
+            .iter()
+            .position(|h| h.starts_with(n))
+            .unwrap_or_else(|| panic!("no {n} in {header:?}"))
+    };
     let (cs, ce, cl) = (col("start"), col("end"), col("label"));
     for l in lines.filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = l.split(',').collect();
-        out.push((f[cs].parse().unwrap(), f[ce].parse().unwrap(), f[cl].to_string()));
+        out.push((
+            f[cs].parse().unwrap(),
+            f[ce].parse().unwrap(),
+            f[cl].to_string(),
+        ));
     }
     out
 }
@@ -34,7 +44,9 @@ fn overlaps(a: (f64, f64), b: (f64, f64)) -> bool {
 
 fn run_scenario(out: &Path) -> stress_harness::profiles::PracticeResult {
     let rec = canonical::read(&scenario_dir()).expect("shipped scenario reads");
-    practice::run(&rec, &PracticeConfig::default(), out).expect("practice-test runs").0
+    practice::run(&rec, &PracticeConfig::default(), out)
+        .expect("practice-test runs")
+        .0
 }
 
 #[test]
@@ -42,15 +54,25 @@ fn scenario_reproduces_the_three_behaviours_the_regulator_saw() {
     let dir = tempfile::tempdir().unwrap();
     let res = run_scenario(dir.path());
     let segs = truth();
-    let walk = segs.iter().find(|s| s.2.contains("walk")).expect("a walk segment");
+    let walk = segs
+        .iter()
+        .find(|s| s.2.contains("walk"))
+        .expect("a walk segment");
     let walk = (walk.0, walk.1);
 
     // Watch-like: no score in any window that overlaps the walk (−2 during, −4 after).
     let watch = res.profile(ProfileKind::Watch).unwrap();
-    let in_walk: Vec<_> = watch.windows.iter().filter(|w| overlaps((w.start_s, w.end_s), walk)).collect();
+    let in_walk: Vec<_> = watch
+        .windows
+        .iter()
+        .filter(|w| overlaps((w.start_s, w.end_s), walk))
+        .collect();
     assert!(!in_walk.is_empty());
     for w in &in_walk {
-        assert!(w.score.is_none(), "watch-like scored an exercise window: {w:?}");
+        assert!(
+            w.score.is_none(),
+            "watch-like scored an exercise window: {w:?}"
+        );
         assert!(matches!(w.code, Some(-2) | Some(-4)), "code {:?}", w.code);
     }
     // Tracker-like: the spot measured during the walk is ≥ 80 and flagged.
@@ -60,15 +82,28 @@ fn scenario_reproduces_the_three_behaviours_the_regulator_saw() {
         .iter()
         .filter(|w| w.start_s >= walk.0 && w.end_s <= walk.1)
         .collect();
-    assert!(!spots.is_empty(), "no tracker spot inside the walk: {:?}", tracker.windows);
+    assert!(
+        !spots.is_empty(),
+        "no tracker spot inside the walk: {:?}",
+        tracker.windows
+    );
     for w in spots {
-        assert!(w.score.unwrap_or(0.0) >= 80.0, "tracker spot in exercise: {w:?}");
-        assert!(w.motion_flag, "tracker spot in exercise is not flagged: {w:?}");
+        assert!(
+            w.score.unwrap_or(0.0) >= 80.0,
+            "tracker spot in exercise: {w:?}"
+        );
+        assert!(
+            w.motion_flag,
+            "tracker spot in exercise is not flagged: {w:?}"
+        );
     }
     // Ring-like: no active window gets a score.
     let ring = res.profile(ProfileKind::Ring).unwrap();
     for w in ring.windows.iter().filter(|w| w.in_motion) {
-        assert!(w.score.is_none(), "ring-like scored an active window: {w:?}");
+        assert!(
+            w.score.is_none(),
+            "ring-like scored an active window: {w:?}"
+        );
     }
     // Headline hours move with the motion policy as the design predicts.
     let hours = |k: ProfileKind, p: MotionPolicy| -> f64 {
@@ -80,15 +115,26 @@ fn scenario_reproduces_the_three_behaviours_the_regulator_saw() {
             .map(|h| h.stress_h)
             .sum()
     };
-    assert!(hours(ProfileKind::Watch, MotionPolicy::None) > hours(ProfileKind::Watch, MotionPolicy::Suppress));
-    assert!(hours(ProfileKind::Tracker, MotionPolicy::Flag) > hours(ProfileKind::Tracker, MotionPolicy::Suppress));
-    assert!(hours(ProfileKind::Ring, MotionPolicy::None) >= hours(ProfileKind::Ring, MotionPolicy::Suppress));
+    assert!(
+        hours(ProfileKind::Watch, MotionPolicy::None)
+            > hours(ProfileKind::Watch, MotionPolicy::Suppress)
+    );
+    assert!(
+        hours(ProfileKind::Tracker, MotionPolicy::Flag)
+            > hours(ProfileKind::Tracker, MotionPolicy::Suppress)
+    );
+    assert!(
+        hours(ProfileKind::Ring, MotionPolicy::None)
+            >= hours(ProfileKind::Ring, MotionPolicy::Suppress)
+    );
     // The confound has the sign physiology predicts.
     let c = &res.confound.indicators;
     assert!(c.rho_motion_hr.unwrap() > 0.3, "{c:?}");
     assert!(c.rho_motion_rmssd.unwrap() < -0.3, "{c:?}");
     // Watch-like windows in the walk are masked for motion, not for missing data.
-    assert!(in_walk.iter().all(|w| w.status.is_motion_mask() || w.status == WindowStatus::Recovering));
+    assert!(in_walk
+        .iter()
+        .all(|w| w.status.is_motion_mask() || w.status == WindowStatus::Recovering));
 }
 
 fn png_size(p: &Path) -> (u32, u32) {
@@ -108,16 +154,36 @@ fn output_folder_has_every_chart_table_and_report() {
         let (w, h) = png_size(&dir.path().join(format!("charts/{c}.png")));
         assert!(w >= 800 && h >= 400, "{c}: {w}×{h}");
         let svg = std::fs::read_to_string(dir.path().join(format!("charts/{c}.svg"))).unwrap();
-        assert!(svg.contains("<svg") && svg.contains("<text"), "{c}.svg has no text");
+        assert!(
+            svg.contains("<svg") && svg.contains("<text"),
+            "{c}.svg has no text"
+        );
     }
     let csv = std::fs::read_to_string(dir.path().join("windows.csv")).unwrap();
     let header = csv.lines().next().unwrap();
-    for col in ["profile", "start_s", "score", "code", "motion_level", "rmssd_ms", "baevsky_si"] {
-        assert!(header.split(',').any(|h| h == col), "windows.csv lacks {col}: {header}");
+    for col in [
+        "profile",
+        "start_s",
+        "score",
+        "code",
+        "motion_level",
+        "rmssd_ms",
+        "baevsky_si",
+    ] {
+        assert!(
+            header.split(',').any(|h| h == col),
+            "windows.csv lacks {col}: {header}"
+        );
     }
     assert!(csv.lines().count() > 30);
     let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
-    for needle in ["charts/timeline.png", "documented", "assumed", "hours of stress", "RMSSD"] {
+    for needle in [
+        "charts/timeline.png",
+        "documented",
+        "assumed",
+        "hours of stress",
+        "RMSSD",
+    ] {
         assert!(md.contains(needle), "summary.md lacks {needle:?}");
     }
 }
@@ -148,16 +214,19 @@ fn summary_json_structure_is_pinned() {
     let dir = tempfile::tempdir().unwrap();
     run_scenario(dir.path());
     let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
     assert_eq!(v["schema_version"], practice::SCHEMA_VERSION);
     let mut paths = BTreeSet::new();
     key_paths(&v, "", &mut paths);
     let got: String = paths.into_iter().map(|p| p + "\n").collect();
-    let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/summary_json_structure.txt");
+    let snap =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/summary_json_structure.txt");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&snap, &got).unwrap();
     }
-    let want = std::fs::read_to_string(&snap).expect("snapshot file (create with UPDATE_SNAPSHOTS=1)");
+    let want =
+        std::fs::read_to_string(&snap).expect("snapshot file (create with UPDATE_SNAPSHOTS=1)");
     if want != got {
         let w: BTreeSet<&str> = want.lines().collect();
         let g: BTreeSet<&str> = got.lines().collect();
@@ -187,13 +256,18 @@ fn finite_or_none(x: Option<f64>) -> bool {
 }
 
 fn check_report(path: &Path) -> stress_harness::profiles::PracticeResult {
-    let rec = import(path, &ImportOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let rec = import(path, &ImportOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let dir = tempfile::tempdir().unwrap();
     let (res, out) = practice::run(&rec, &PracticeConfig::default(), dir.path())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(out.files.iter().any(|f| f == "summary.md"));
     let c = &res.confound.indicators;
-    assert!(finite_or_none(c.rho_motion_hr) && finite_or_none(c.rho_motion_rmssd) && finite_or_none(c.rho_motion_si));
+    assert!(
+        finite_or_none(c.rho_motion_hr)
+            && finite_or_none(c.rho_motion_rmssd)
+            && finite_or_none(c.rho_motion_si)
+    );
     for p in &res.confound.profiles {
         assert!(finite_or_none(p.rho_motion_score), "{p:?}");
         assert!(finite_or_none(p.share_without_score));
@@ -210,14 +284,23 @@ fn check_report(path: &Path) -> stress_harness::profiles::PracticeResult {
 #[ignore = "needs the shared datasets (STRESS_HARNESS_SHARED)"]
 fn every_mmash_user_gets_a_report() {
     let root = shared().join("datasets/mmash/DataPaper");
-    let mut users: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).collect();
+    let mut users: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     users.sort();
     assert_eq!(users.len(), 12);
     let (mut hr_pos, mut rmssd_neg) = (0, 0);
     for u in &users {
         let res = check_report(u);
         let c = &res.confound.indicators;
-        eprintln!("{}: rho(motion,HR) {:?} rho(motion,RMSSD) {:?}", u.display(), c.rho_motion_hr, c.rho_motion_rmssd);
+        eprintln!(
+            "{}: rho(motion,HR) {:?} rho(motion,RMSSD) {:?}",
+            u.display(),
+            c.rho_motion_hr,
+            c.rho_motion_rmssd
+        );
         hr_pos += usize::from(c.rho_motion_hr.is_some_and(|r| r > 0.0));
         rmssd_neg += usize::from(c.rho_motion_rmssd.is_some_and(|r| r < 0.0));
     }
