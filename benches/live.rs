@@ -30,7 +30,8 @@ struct Feed {
 fn feed() -> Feed {
     let mut hr = Vec::new();
     for i in 0..3600u32 {
-        let rr_ms = 850.0 + 100.0 * ((i as f64) * 0.6).sin() + 20.0 * ((i * 7919 % 13) as f64 / 13.0);
+        let rr_ms =
+            850.0 + 100.0 * ((i as f64) * 0.6).sin() + 20.0 * ((i * 7919 % 13) as f64 / 13.0);
         hr.push(
             HeartRateMeasurement {
                 hr_bpm: (60000.0 / rr_ms) as u16,

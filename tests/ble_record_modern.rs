@@ -24,9 +24,11 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
     let bus = Bus::start();
     let rt = runtime_on(&bus);
     rt.block_on(async {
-        let fake =
-            FakeBluez::start(&bus.address, vec![DeviceSpec::new(DEV, 0x21, Some(-66), true, true)])
-                .await;
+        let fake = FakeBluez::start(
+            &bus.address,
+            vec![DeviceSpec::new(DEV, 0x21, Some(-66), true, true)],
+        )
+        .await;
         let factor = 2.44e-4f32;
         fake.with(DEV, |c| {
             c.mode = Resubscribe::InProgress;
@@ -54,7 +56,8 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
         let ready = |n: u32| {
             move |c: &Ctl| c.acc_starts == n && c.can_notify(Char::Hrm) && c.can_notify(Char::Data)
         };
-        fake.wait_for(DEV, "first subscription", long, ready(1)).await;
+        fake.wait_for(DEV, "first subscription", long, ready(1))
+            .await;
 
         let mut s = Script::default();
         // A compressed frame first: the recorder must apply FACTOR from the start response.
@@ -65,7 +68,11 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
         let dec = decode_acc(&DataFrame::parse(&sdk).unwrap(), factor).unwrap();
         assert_eq!(dec.mg.len(), 57);
         s.acc_g.extend(dec.mg.iter().map(|v| {
-            [(v[0] / 1000.0) as f32, (v[1] / 1000.0) as f32, (v[2] / 1000.0) as f32]
+            [
+                (v[0] / 1000.0) as f32,
+                (v[1] / 1000.0) as f32,
+                (v[2] / 1000.0) as f32,
+            ]
         }));
         fake.notify(DEV, Char::Data, &sdk).await;
         s.next_ts = 2_000_000_000 + 200_000_000;
@@ -74,7 +81,8 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
         // Link loss; bluetoothd keeps the sessions and re-arms them 200 ms after reconnecting.
         fake.drop_link(DEV).await;
         s.mark_gap();
-        fake.wait_for(DEV, "reconnect", long, |c| c.connects == 2).await;
+        fake.wait_for(DEV, "reconnect", long, |c| c.connects == 2)
+            .await;
         fake.wait_for(DEV, "re-armed session", long, ready(2)).await;
         send_burst(&fake, DEV, &mut s, 10, true).await;
 
@@ -84,7 +92,8 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
         })
         .await;
         s.mark_gap();
-        fake.wait_for(DEV, "re-armed after watchdog", long, ready(3)).await;
+        fake.wait_for(DEV, "re-armed after watchdog", long, ready(3))
+            .await;
         send_burst(&fake, DEV, &mut s, 10, true).await;
         tokio::time::sleep(Duration::from_millis(400)).await;
         stop.stop();
@@ -96,7 +105,9 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
 
         let calls = fake.with(DEV, |c| c.calls.clone());
         assert!(
-            calls.iter().any(|c| c.starts_with("StartNotify Hrm -> InProgress")),
+            calls
+                .iter()
+                .any(|c| c.starts_with("StartNotify Hrm -> InProgress")),
             "the re-subscribe hit InProgress: {calls:#?}"
         );
         let rec = assert_recording_matches(&out, &s);
@@ -105,13 +116,20 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
         assert!((acc.x[0] - 0.4648).abs() < 1e-3, "{}", acc.x[0]);
         assert!((acc.y[0] - 6.6797).abs() < 1e-3, "{}", acc.y[0]);
         assert!((acc.z[0] + 7.1448).abs() < 1e-3, "{}", acc.z[0]);
-        let gaps: Vec<_> = rec.events.iter().filter(|e| e.kind == EventKind::Gap).collect();
+        let gaps: Vec<_> = rec
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Gap)
+            .collect();
         assert_eq!(gaps.len(), 2, "{:#?}", rec.events);
         assert!(gaps[0].label.contains("disconnected"), "{:?}", gaps[0]);
         assert!(gaps[1].label.contains("watchdog"), "{:?}", gaps[1]);
         assert!(gaps.iter().all(|g| g.end_s > g.start_s));
         assert_eq!(
-            rec.events.iter().filter(|e| e.kind == EventKind::Reconnect).count(),
+            rec.events
+                .iter()
+                .filter(|e| e.kind == EventKind::Reconnect)
+                .count(),
             2
         );
         assert_eq!(summary.watchdog_fired, 1);

@@ -45,8 +45,14 @@ fn scan_lists_heart_rate_and_pmd_devices_with_their_streams() {
             .iter()
             .find(|c| c.starts_with("SetDiscoveryFilter"))
             .unwrap_or_else(|| panic!("no SetDiscoveryFilter in {calls:?}"));
-        assert!(filter.contains("0000180d-0000-1000-8000-00805f9b34fb"), "{filter}");
-        assert!(filter.contains("fb005c80-02e7-f387-1cad-8acd2d8df0c8"), "{filter}");
+        assert!(
+            filter.contains("0000180d-0000-1000-8000-00805f9b34fb"),
+            "{filter}"
+        );
+        assert!(
+            filter.contains("fb005c80-02e7-f387-1cad-8acd2d8df0c8"),
+            "{filter}"
+        );
         assert!(filter.contains("DuplicateData"), "{filter}");
         assert!(calls.iter().any(|c| c == "StartDiscovery"), "{calls:?}");
         assert!(calls.iter().any(|c| c == "StopDiscovery"), "{calls:?}");

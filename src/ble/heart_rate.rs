@@ -294,7 +294,11 @@ mod tests {
     fn vector_7_truncated() {
         assert!(matches!(
             decode(&hex("00")),
-            Err(HrError::Truncated { needed: 2, got: 1, .. })
+            Err(HrError::Truncated {
+                needed: 2,
+                got: 1,
+                ..
+            })
         ));
         assert!(matches!(
             decode(&hex("01 48")),

@@ -85,10 +85,7 @@ mod tests {
             HEART_RATE_MEASUREMENT.to_string(),
             "00002a37-0000-1000-8000-00805f9b34fb"
         );
-        assert_eq!(
-            PMD_DATA.to_string(),
-            "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
-        );
+        assert_eq!(PMD_DATA.to_string(), "fb005c82-02e7-f387-1cad-8acd2d8df0c8");
         assert_eq!(service_name(&HEART_RATE_SERVICE), "heart_rate (0x180D)");
     }
 

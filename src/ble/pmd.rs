@@ -802,7 +802,10 @@ mod tests {
         assert_eq!(
             start_request(
                 MeasurementType::Ecg,
-                &[(SettingType::SampleRate, 130), (SettingType::Resolution, 14)]
+                &[
+                    (SettingType::SampleRate, 130),
+                    (SettingType::Resolution, 14)
+                ]
             ),
             hex("02 00 00 01 82 00 01 01 0E 00")
         );
@@ -980,10 +983,7 @@ mod tests {
     fn timestamps_without_previous_use_rate() {
         let t = sample_times_ns(1_000_000_000, None, 3, Some(50.0)).unwrap();
         assert_eq!(t, vec![960_000_000.0, 980_000_000.0, 1_000_000_000.0]);
-        assert_eq!(
-            sample_times_ns(5, None, 2, None),
-            Err(PmdError::NoTimeBase)
-        );
+        assert_eq!(sample_times_ns(5, None, 2, None), Err(PmdError::NoTimeBase));
     }
 
     #[test]

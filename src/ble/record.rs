@@ -556,7 +556,10 @@ async fn find_device(
         let Ok(Some(props)) = p.properties().await else {
             continue;
         };
-        let name = props.local_name.clone().or(props.advertisement_name.clone());
+        let name = props
+            .local_name
+            .clone()
+            .or(props.advertisement_name.clone());
         let matches = id.to_string() == want
             || name
                 .as_deref()
@@ -902,8 +905,7 @@ impl Session<'_> {
         let Some(rate) = self.acc_rate else {
             return Ok(());
         };
-        if self.pmd_prev_ts == Some(f.timestamp_ns) && payload == self.pmd_last_payload.as_slice()
-        {
+        if self.pmd_prev_ts == Some(f.timestamp_ns) && payload == self.pmd_last_payload.as_slice() {
             self.summary.duplicates += 1;
             return self.event(Event {
                 start_s: t,

@@ -642,7 +642,8 @@ impl FakeChar {
     ) -> Result<(), BluezError> {
         let indicate = {
             let mut c = self.ctl.lock().unwrap();
-            c.calls.push(format!("WriteValue {:?} {:02X?}", self.which, value));
+            c.calls
+                .push(format!("WriteValue {:?} {:02X?}", self.which, value));
             if !c.connected {
                 return Err(BluezError::NotConnected("Not Connected".into()));
             }
@@ -965,7 +966,13 @@ impl Script {
     pub fn next_acc(&mut self) -> Vec<u8> {
         let f = self.frame_no as i32;
         let samples: Vec<[i32; 3]> = (0..10)
-            .map(|i| [(f * 10 + i) % 300 - 150, 40 - i * 3, 1000 + (f % 7) * 20 - i])
+            .map(|i| {
+                [
+                    (f * 10 + i) % 300 - 150,
+                    40 - i * 3,
+                    1000 + (f % 7) * 20 - i,
+                ]
+            })
             .collect();
         let frame = stress_harness::ble::pmd::encode_acc_raw(self.next_ts, 1, &samples);
         self.next_ts += 200_000_000;
@@ -1023,11 +1030,10 @@ pub fn assert_recording_matches(
         "recording not finalised cleanly: {:?}",
         rec.warnings
     );
-    let want_rr: Vec<f64> = s
-        .rr
-        .iter()
-        .map(|&r| stress_harness::ble::heart_rate::rr_1024_to_ms(r))
-        .collect();
+    let want_rr: Vec<f64> =
+        s.rr.iter()
+            .map(|&r| stress_harness::ble::heart_rate::rr_1024_to_ms(r))
+            .collect();
     let got_rr: Vec<f64> = rec.beats.iter().map(|b| b.rr_ms).collect();
     assert_eq!(got_rr, want_rr, "beats on disk differ from the injected RR");
     let gaps: Vec<usize> = rec
@@ -1072,11 +1078,10 @@ pub fn replay_indicators(
 /// RMSSD of the scripted RR computed by hand (no successive difference across a link loss):
 /// an oracle independent of the engine, valid because the script has no artefacts.
 pub fn naive_rmssd(s: &Script) -> f64 {
-    let ms: Vec<f64> = s
-        .rr
-        .iter()
-        .map(|&r| stress_harness::ble::heart_rate::rr_1024_to_ms(r))
-        .collect();
+    let ms: Vec<f64> =
+        s.rr.iter()
+            .map(|&r| stress_harness::ble::heart_rate::rr_1024_to_ms(r))
+            .collect();
     let mut ss = 0.0;
     let mut n = 0usize;
     for k in 1..ms.len() {
