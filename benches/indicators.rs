@@ -54,10 +54,7 @@ fn windows(t: &[f64]) -> Vec<(usize, usize)> {
     (0..2880)
         .map(|i| {
             let (a, b) = (30.0 * i as f64, 30.0 * i as f64 + 300.0);
-            (
-                t.partition_point(|&x| x <= a),
-                t.partition_point(|&x| x <= b),
-            )
+            (t.partition_point(|&x| x <= a), t.partition_point(|&x| x <= b))
         })
         .collect()
 }
@@ -74,11 +71,7 @@ fn bench(c: &mut Criterion) {
         .collect();
     let ok = vec![true; rr.len()];
     let wins = windows(&t);
-    eprintln!(
-        "input: {source}, {} intervals, {} windows",
-        rr.len(),
-        wins.len()
-    );
+    eprintln!("input: {source}, {} intervals, {} windows", rr.len(), wins.len());
     let mut g = c.benchmark_group("indicators_24h_2880_windows");
     for conv in [Convention::Default, Convention::HrvAnalysis] {
         let conv_p = Conventions::of(conv);
@@ -87,15 +80,9 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let mut sum = 0.0;
                 for &(i0, i1) in &wins {
-                    let w = NnWindow {
-                        rr_ms: &rr[i0..i1],
-                        t_s: &t[i0..i1],
-                        diff_ok: &ok[i0..i1],
-                    };
+                    let w = NnWindow { rr_ms: &rr[i0..i1], t_s: &t[i0..i1], diff_ok: &ok[i0..i1] };
                     let s = compute_with(&mut ws, &w, &conv_p);
-                    sum += s.sampen.unwrap_or(0.0)
-                        + s.lf_ms2.unwrap_or(0.0)
-                        + s.dfa_alpha1.unwrap_or(0.0);
+                    sum += s.sampen.unwrap_or(0.0) + s.lf_ms2.unwrap_or(0.0) + s.dfa_alpha1.unwrap_or(0.0);
                 }
                 black_box(sum)
             })

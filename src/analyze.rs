@@ -51,10 +51,7 @@ pub fn write_csv(a: &Analysis, out: &mut dyn Write, label: &std::path::Path) -> 
         let q = &w.quality;
         let local = a
             .start
-            .map(|s| {
-                (s + chrono::Duration::milliseconds((q.start_s * 1000.0).round() as i64))
-                    .to_rfc3339()
-            })
+            .map(|s| (s + chrono::Duration::milliseconds((q.start_s * 1000.0).round() as i64)).to_rfc3339())
             .unwrap_or_default();
         let cells = [
             fmt_num(Some(q.start_s)),
@@ -65,9 +62,7 @@ pub fn write_csv(a: &Analysis, out: &mut dyn Write, label: &std::path::Path) -> 
             fmt_num(Some(q.coverage)),
             fmt_num(Some(q.corrected_share)),
             q.valid.to_string(),
-            q.invalid_reason
-                .map(|r| r.as_str().to_string())
-                .unwrap_or_default(),
+            q.invalid_reason.map(|r| r.as_str().to_string()).unwrap_or_default(),
         ];
         line.push_str(&cells.join(","));
         for v in w.indicators.values() {
@@ -118,11 +113,7 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let h = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[h]
-    } else {
-        (v[h - 1] + v[h]) / 2.0
-    })
+    Some(if v.len() % 2 == 1 { v[h] } else { (v[h - 1] + v[h]) / 2.0 })
 }
 
 /// A short human summary: span, windows valid/invalid and why, cleaning edits, medians of
@@ -161,11 +152,8 @@ pub fn summary(a: &Analysis) -> String {
         s.push_str(&format!(", invalid: {}", r.join(", ")));
     }
     s.push('\n');
-    let med = |f: fn(&IndicatorSet) -> Option<f64>| {
-        median(valid.iter().filter_map(|w| f(&w.indicators)).collect())
-    };
-    let show =
-        |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "–".into());
+    let med = |f: fn(&IndicatorSet) -> Option<f64>| median(valid.iter().filter_map(|w| f(&w.indicators)).collect());
+    let show = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "–".into());
     s.push_str(&format!(
         "median over valid windows: HR {} bpm, RMSSD {} ms, SDNN {} ms, Baevsky SI {}\n",
         show(med(|i| i.mean_hr_bpm), 1),

@@ -264,14 +264,8 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Synth(a) => synth(a, quiet),
         Cmd::Convert(a) => convert(a, quiet),
         Cmd::Explain(a) => {
-            println!(
-                "{}",
-                sh::indicators::explain(&sh::indicators::Conventions::of(a.convention))
-            );
-            println!(
-                "{}",
-                sh::profiles::explain_all(&sh::profiles::PracticeConfig::default())
-            );
+            println!("{}", sh::indicators::explain(&sh::indicators::Conventions::of(a.convention)));
+            println!("{}", sh::profiles::explain_all(&sh::profiles::PracticeConfig::default()));
             Ok(())
         }
         Cmd::Replay(a) => replay(a, quiet),
@@ -283,8 +277,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn load(path: &Path, import: &ImportArgs, quiet: bool) -> Result<sh::Recording> {
-    let rec = sh::sources::import(path, &import.options())
-        .with_context(|| format!("reading {}", path.display()))?;
+    let rec = sh::sources::import(path, &import.options()).with_context(|| format!("reading {}", path.display()))?;
     if !quiet {
         for w in &rec.warnings {
             eprintln!("warning: {w}");
@@ -320,15 +313,13 @@ fn analyze(a: AnalyzeArgs, quiet: bool) -> Result<()> {
         eprintln!("{}", sh::indicators::explain(&cfg.conventions));
     }
     let pb = bar(rec.beats.len() as u64, quiet, "analysing");
-    let analysis =
-        sh::engine::analyze_with_progress(&rec, &cfg, &mut |done, _| pb.set_position(done as u64))?;
+    let analysis = sh::engine::analyze_with_progress(&rec, &cfg, &mut |done, _| pb.set_position(done as u64))?;
     pb.finish_and_clear();
     let label = a.out.clone().unwrap_or_else(|| PathBuf::from("<stdout>"));
     let mut out: Box<dyn std::io::Write> = match &a.out {
         Some(p) => {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
             Box::new(std::io::BufWriter::new(
                 std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
@@ -394,12 +385,8 @@ fn practice_test(a: PracticeArgs, quiet: bool) -> Result<()> {
     };
     cfg.motion.force_hr_proxy = a.hr_proxy;
     if let Some(b) = &a.baseline {
-        let text =
-            std::fs::read_to_string(b).with_context(|| format!("reading {}", b.display()))?;
-        cfg.baseline = Some(
-            serde_json::from_str(&text)
-                .with_context(|| format!("parsing baseline {}", b.display()))?,
-        );
+        let text = std::fs::read_to_string(b).with_context(|| format!("reading {}", b.display()))?;
+        cfg.baseline = Some(serde_json::from_str(&text).with_context(|| format!("parsing baseline {}", b.display()))?);
     }
     if a.explain {
         eprintln!("{}", sh::profiles::explain_all(&cfg));
@@ -448,11 +435,7 @@ fn practice_test(a: PracticeArgs, quiet: bool) -> Result<()> {
             a.out.join("cohort.csv").display()
         );
         for e in &failed {
-            eprintln!(
-                "failed: {}: {}",
-                e.path.display(),
-                e.error.as_deref().unwrap_or("")
-            );
+            eprintln!("failed: {}: {}", e.path.display(), e.error.as_deref().unwrap_or(""));
         }
     }
     if failed.len() == entries.len() {

@@ -23,14 +23,12 @@ use crate::cleaning;
 use crate::error::{Error, Result};
 use crate::indicators::{self, Conventions, Workspace};
 use crate::motion::MotionLevel as MLevel;
-use crate::profiles::{
-    self, MotionPolicy, PracticeConfig, PracticeResult, ProfileKind, ProfileResult,
-};
+use crate::profiles::{self, MotionPolicy, PracticeConfig, PracticeResult, ProfileKind, ProfileResult};
 use crate::recording::Recording;
 use crate::report::{
-    self, markdown, BreakdownPart, Cell, CohortChart, CohortRow, Column, DailyBar, DailyBars,
-    DistributionPanel, MotionLevel, MotionShade, OutputFolder, PartKind, PolicyGroup, PolicyHours,
-    ScatterPanel, ScoreDistribution, ScoreMotionScatter, ScoreSeries, Segment, Timeline,
+    self, markdown, BreakdownPart, Cell, CohortChart, CohortRow, Column, DailyBar, DailyBars, DistributionPanel,
+    MotionLevel, MotionShade, OutputFolder, PartKind, PolicyGroup, PolicyHours, ScatterPanel, ScoreDistribution,
+    ScoreMotionScatter, ScoreSeries, Segment, Timeline,
 };
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -79,11 +77,7 @@ fn subject(rec: &Recording) -> String {
 }
 
 /// Score a recording with the three profiles and write the practice-test folder to `out`.
-pub fn run(
-    rec: &Recording,
-    cfg: &PracticeConfig,
-    out: &Path,
-) -> Result<(PracticeResult, PracticeOutput)> {
+pub fn run(rec: &Recording, cfg: &PracticeConfig, out: &Path) -> Result<(PracticeResult, PracticeOutput)> {
     let res = profiles::run(rec, cfg);
     let output = write(rec, &res, out)?;
     Ok((res, output))
@@ -109,13 +103,7 @@ pub fn write(rec: &Recording, res: &PracticeResult, out: &Path) -> Result<Practi
     files.push("windows.csv".into());
     folder.json("summary.json", res, SCHEMA_VERSION)?;
     files.push("summary.json".into());
-    let md = summary_markdown(
-        res,
-        &name,
-        &folder,
-        &[timeline, scatter, dist, daily, policies],
-        &columns,
-    );
+    let md = summary_markdown(res, &name, &folder, &[timeline, scatter, dist, daily, policies], &columns);
     folder.text("summary.md", &md)?;
     files.push("summary.md".into());
     Ok(PracticeOutput {
@@ -129,11 +117,7 @@ fn timeline(rec: &Recording, res: &PracticeResult, name: &str) -> Timeline {
     tl.subtitle = Some(format!(
         "scores under each profile's default motion policy; motion: {}{}",
         res.motion.unit,
-        if res.motion.is_proxy {
-            " (HR-based proxy, no motion sensor)"
-        } else {
-            ""
-        }
+        if res.motion.is_proxy { " (HR-based proxy, no motion sensor)" } else { "" }
     ));
     tl.start = rec.meta.start;
     let cleaned = cleaning::clean(&rec.beats, &res.config.cleaning);
@@ -158,13 +142,9 @@ fn timeline(rec: &Recording, res: &PracticeResult, name: &str) -> Timeline {
         ];
     }
     for e in &series.epochs {
-        let Some(level) = chart_level(e.level) else {
-            continue;
-        };
+        let Some(level) = chart_level(e.level) else { continue };
         match tl.motion_shading.last_mut() {
-            Some(last) if last.level == level && (e.t_s - last.end_s).abs() < 1e-6 => {
-                last.end_s = e.t_s + e.dur_s
-            }
+            Some(last) if last.level == level && (e.t_s - last.end_s).abs() < 1e-6 => last.end_s = e.t_s + e.dur_s,
             _ => tl.motion_shading.push(MotionShade {
                 start_s: e.t_s,
                 end_s: e.t_s + e.dur_s,
@@ -196,9 +176,7 @@ fn timeline(rec: &Recording, res: &PracticeResult, name: &str) -> Timeline {
 /// The run used for the confound charts: policy `none` (the raw number before any motion
 /// rule), falling back to the default policy.
 fn raw_run(p: &ProfileResult) -> &[profiles::ProfileWindow] {
-    p.run(MotionPolicy::None)
-        .map(|r| &r.windows[..])
-        .unwrap_or(&p.windows)
+    p.run(MotionPolicy::None).map(|r| &r.windows[..]).unwrap_or(&p.windows)
 }
 
 fn scatter(res: &PracticeResult, name: &str) -> ScoreMotionScatter {
@@ -235,13 +213,8 @@ fn scatter(res: &PracticeResult, name: &str) -> ScoreMotionScatter {
         .collect();
     ScoreMotionScatter {
         title: format!("Score vs motion — {name}"),
-        subtitle: Some(
-            "policy none: every window scored, before any motion rule; ρ = Spearman".into(),
-        ),
-        x_label: format!(
-            "mean motion intensity over the window ({})",
-            res.motion.unit
-        ),
+        subtitle: Some("policy none: every window scored, before any motion rule; ρ = Spearman".into()),
+        x_label: format!("mean motion intensity over the window ({})", res.motion.unit),
         y_label: "score".into(),
         x_thresholds: if res.motion.is_proxy {
             vec![]
@@ -288,12 +261,8 @@ fn distribution(res: &PracticeResult, name: &str) -> ScoreDistribution {
 }
 
 fn parts_of(p: &ProfileResult, day: i64, spot_h: f64) -> Vec<BreakdownPart> {
-    let Some(run) = p.run(p.default_policy) else {
-        return vec![];
-    };
-    let Some(d) = run.daily.iter().find(|d| d.day == day) else {
-        return vec![];
-    };
+    let Some(run) = p.run(p.default_policy) else { return vec![] };
+    let Some(d) = run.daily.iter().find(|d| d.day == day) else { return vec![] };
     let h = |s: f64| s / 3600.0;
     let mut parts = Vec::new();
     match &d.vendor {
@@ -316,10 +285,7 @@ fn parts_of(p: &ProfileResult, day: i64, spot_h: f64) -> Vec<BreakdownPart> {
                 parts.push(BreakdownPart {
                     label: label.into(),
                     hours: h(*s),
-                    kind: PartKind::Band {
-                        rank: i as u32,
-                        of: 4,
-                    },
+                    kind: PartKind::Band { rank: i as u32, of: 4 },
                     counted: i >= 1,
                 });
             }
@@ -343,10 +309,7 @@ fn parts_of(p: &ProfileResult, day: i64, spot_h: f64) -> Vec<BreakdownPart> {
                 parts.push(BreakdownPart {
                     label: label.into(),
                     hours: h(*s),
-                    kind: PartKind::Band {
-                        rank: i as u32,
-                        of: 4,
-                    },
+                    kind: PartKind::Band { rank: i as u32, of: 4 },
                     counted: i == 3,
                 });
             }
@@ -363,10 +326,7 @@ fn parts_of(p: &ProfileResult, day: i64, spot_h: f64) -> Vec<BreakdownPart> {
                 parts.push(BreakdownPart {
                     label: format!("{n} ({spot_h} h per spot)"),
                     hours: share * *n_scored as f64 * spot_h,
-                    kind: PartKind::Band {
-                        rank: i as u32,
-                        of: 4,
-                    },
+                    kind: PartKind::Band { rank: i as u32, of: 4 },
                     counted: i >= 2,
                 });
             }
@@ -413,9 +373,7 @@ fn daily_bars(res: &PracticeResult, name: &str) -> DailyBars {
     }
     DailyBars {
         title: format!("What the app says vs what is behind it — {name}"),
-        subtitle: Some(
-            "left: the headline an app would print; right: the whole recorded day".into(),
-        ),
+        subtitle: Some("left: the headline an app would print; right: the whole recorded day".into()),
         rows,
     }
 }
@@ -440,22 +398,15 @@ fn policy_hours(res: &PracticeResult, name: &str) -> PolicyHours {
             PolicyGroup {
                 profile: p.name.clone(),
                 hours,
-                default_policy: MotionPolicy::ALL
-                    .iter()
-                    .position(|&x| x == p.default_policy),
+                default_policy: MotionPolicy::ALL.iter().position(|&x| x == p.default_policy),
             }
         })
         .collect();
     PolicyHours {
         title: format!("Hours of stress under each motion policy — {name}"),
-        subtitle: Some(
-            "same data, same formulas; only the rule for windows with motion changes".into(),
-        ),
+        subtitle: Some("same data, same formulas; only the rule for windows with motion changes".into()),
         y_label: "hours of stress (profile's own rule)".into(),
-        policies: MotionPolicy::ALL
-            .iter()
-            .map(|p| p.name().to_string())
-            .collect(),
+        policies: MotionPolicy::ALL.iter().map(|p| p.name().to_string()).collect(),
         groups,
     }
 }
@@ -463,53 +414,27 @@ fn policy_hours(res: &PracticeResult, name: &str) -> PolicyHours {
 fn window_columns() -> Vec<Column> {
     let mut c = vec![
         Column::unitless("profile", "watch-like, ring-like or tracker-like"),
-        Column::unitless(
-            "policy",
-            "motion policy the row was scored under (the profile's default)",
-        ),
-        Column::new(
-            "start",
-            "s",
-            "window start, seconds since the recording start",
-        ),
+        Column::unitless("policy", "motion policy the row was scored under (the profile's default)"),
+        Column::new("start", "s", "window start, seconds since the recording start"),
         Column::new("end", "s", "window end, seconds since the recording start"),
-        Column::unitless(
-            "score",
-            "profile score (watch 0–100, ring percentile 0–100, tracker 1–100); empty = no score",
-        ),
-        Column::unitless(
-            "code",
-            "watch-like status code (−1 not enough data, −2 excess motion, −4 recovering)",
-        ),
+        Column::unitless("score", "profile score (watch 0–100, ring percentile 0–100, tracker 1–100); empty = no score"),
+        Column::unitless("code", "watch-like status code (−1 not enough data, −2 excess motion, −4 recovering)"),
         Column::unitless("band", "band or zone of the score"),
         Column::unitless("status", "why the window has or lacks a score"),
         Column::unitless("motion_flag", "the policy attached a motion flag"),
         Column::unitless("in_motion", "the profile's own motion criterion held"),
         Column::unitless("recovering", "within the post-exercise period"),
         Column::unitless("after_motion", "starts within 30 min after an active bout"),
-        Column::unitless(
-            "motion_level",
-            "most intense motion level of the window's epochs",
-        ),
-        Column::new(
-            "motion_intensity",
-            "mg or proxy",
-            "mean motion intensity (unit in summary.json motion.unit)",
-        ),
+        Column::unitless("motion_level", "most intense motion level of the window's epochs"),
+        Column::new("motion_intensity", "mg or proxy", "mean motion intensity (unit in summary.json motion.unit)"),
         Column::unitless("still_share", "share of the window's epochs that are still"),
         Column::unitless("label", "label covering ≥ 50 % of the window"),
-        Column::unitless(
-            "category",
-            "label category (mental stress / rest / exercise / other)",
-        ),
+        Column::unitless("category", "label category (mental stress / rest / exercise / other)"),
         Column::new("input_hr", "bpm", "HR the profile used"),
         Column::new("input_ln_rmssd", "ln(ms)", "lnRMSSD the profile used"),
         Column::unitless("input_si", "Baevsky SI the profile used"),
         Column::unitless("activation", "activation before the score mapping"),
-        Column::unitless(
-            "coverage",
-            "share of the window covered by clean NN intervals",
-        ),
+        Column::unitless("coverage", "share of the window covered by clean NN intervals"),
         Column::unitless("valid", "window valid under the validity rules"),
     ];
     for ic in indicators::IndicatorSet::columns() {
@@ -518,11 +443,7 @@ fn window_columns() -> Vec<Column> {
     c
 }
 
-fn write_windows_csv(
-    folder: &OutputFolder,
-    rec: &Recording,
-    res: &PracticeResult,
-) -> Result<Vec<Column>> {
+fn write_windows_csv(folder: &OutputFolder, rec: &Recording, res: &PracticeResult) -> Result<Vec<Column>> {
     let columns = window_columns();
     let mut table = folder.csv("windows.csv", columns.clone())?;
     let cleaned = cleaning::clean(&rec.beats, &res.config.cleaning);
@@ -531,11 +452,7 @@ fn write_windows_csv(
     let opt_i = |v: Option<i32>| Cell::Int(v.map(i64::from));
     for p in &res.profiles {
         for w in &p.windows {
-            let ind = indicators::compute_with(
-                &mut ws,
-                &crate::windows::slice(&cleaned, w.start_s, w.end_s),
-                &conv,
-            );
+            let ind = indicators::compute_with(&mut ws, &crate::windows::slice(&cleaned, w.start_s, w.end_s), &conv);
             let mut cells = vec![
                 Cell::Text(p.name.clone()),
                 Cell::Text(p.default_policy.to_string()),
@@ -544,12 +461,7 @@ fn write_windows_csv(
                 Cell::Num(w.score),
                 opt_i(w.code),
                 Cell::Text(w.band.clone().unwrap_or_default()),
-                Cell::Text(
-                    serde_json::to_value(w.status)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
-                ),
+                Cell::Text(serde_json::to_value(w.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
                 Cell::Bool(Some(w.motion_flag)),
                 Cell::Bool(Some(w.in_motion)),
                 Cell::Bool(Some(w.recovering)),
@@ -606,10 +518,7 @@ fn summary_markdown(
     ));
     md.push_str(&format!(
         "- Motion: {} ({}){}\n",
-        serde_json::to_value(res.motion.source)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
+        serde_json::to_value(res.motion.source).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
         res.motion.unit,
         if res.motion.is_proxy {
             " — **an HR-based proxy: this recording has no motion sensor**"
@@ -635,19 +544,12 @@ fn summary_markdown(
                 p.name.clone(),
                 d.label.clone(),
                 format!("\"{}\"", d.headline),
-                format!(
-                    "{:.1}",
-                    d.breakdown.stress_in_motion_h + d.breakdown.stress_after_motion_h
-                ),
+                format!("{:.1}", d.breakdown.stress_in_motion_h + d.breakdown.stress_after_motion_h),
                 format!("{:.1}", d.breakdown.no_score_h),
                 pol(MotionPolicy::None),
                 pol(MotionPolicy::Flag),
                 pol(MotionPolicy::Suppress),
-                if p.calibrated {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
+                if p.calibrated { "yes".into() } else { "no".into() },
             ]);
         }
     }
@@ -668,15 +570,9 @@ fn summary_markdown(
     md.push('\n');
     for p in &res.profiles {
         for d in &p.daily {
-            md.push_str(&format!(
-                "- **{}**, {}: rule: {}. {}\n",
-                p.name, d.label, d.stress_rule, d.sensitivity
-            ));
+            md.push_str(&format!("- **{}**, {}: rule: {}. {}\n", p.name, d.label, d.stress_rule, d.sensitivity));
         }
-        md.push_str(&format!(
-            "- **{}** calibration: {}\n",
-            p.name, p.calibration.note
-        ));
+        md.push_str(&format!("- **{}** calibration: {}\n", p.name, p.calibration.note));
     }
     md.push_str("\n## Does motion drive the score?\n\n");
     let ic = &res.confound.indicators;
@@ -735,21 +631,12 @@ fn summary_markdown(
         &rows,
     ));
     md.push('\n');
-    for c in res
-        .confound
-        .profiles
-        .iter()
-        .filter(|c| !c.answer.is_empty())
-    {
+    for c in res.confound.profiles.iter().filter(|c| !c.answer.is_empty()) {
         md.push_str(&format!("- {}\n", c.answer));
     }
     md.push_str("\n## Charts\n\n");
     for c in charts {
-        md.push_str(&markdown::chart_section(
-            c,
-            &folder.relative(&c.png),
-            &folder.relative(&c.svg),
-        ));
+        md.push_str(&markdown::chart_section(c, &folder.relative(&c.png), &folder.relative(&c.svg)));
         md.push('\n');
     }
     md.push_str("\n## How each profile scores (documented vs assumed)\n\n");
@@ -760,9 +647,7 @@ fn summary_markdown(
     md.push_str("### Motion\n\n");
     md.push_str(&res.motion.explain);
     md.push_str("\n\n## Indicator formulas\n\n");
-    md.push_str(&indicators::explain(&Conventions::of(
-        res.config.convention,
-    )));
+    md.push_str(&indicators::explain(&Conventions::of(res.config.convention)));
     md.push_str("\n\n## Columns of windows.csv\n\n");
     md.push_str(&markdown::columns_table(columns));
     md.push_str("\n\n`summary.json` holds every number above (schema version ");
@@ -870,12 +755,7 @@ fn write_cohort(entries: &[CohortEntry], out: &Path) -> Result<()> {
     let series: Vec<(String, String)> = entries
         .iter()
         .find(|e| e.error.is_none())
-        .map(|e| {
-            e.hours
-                .iter()
-                .map(|(p, pol, _)| (p.clone(), pol.clone()))
-                .collect()
-        })
+        .map(|e| e.hours.iter().map(|(p, pol, _)| (p.clone(), pol.clone())).collect())
         .unwrap_or_default();
     let mut cols = vec![
         Column::unitless("recording", "input path"),
@@ -902,10 +782,7 @@ fn write_cohort(entries: &[CohortEntry], out: &Path) -> Result<()> {
         ];
         for (p, pol) in &series {
             cells.push(Cell::Num(
-                e.hours
-                    .iter()
-                    .find(|(a, b, _)| a == p && b == pol)
-                    .map(|x| x.2),
+                e.hours.iter().find(|(a, b, _)| a == p && b == pol).map(|x| x.2),
             ));
         }
         t.write_row(&cells)?;
@@ -916,22 +793,14 @@ fn write_cohort(entries: &[CohortEntry], out: &Path) -> Result<()> {
         title: "Hours of stress per recording, profile and motion policy".into(),
         subtitle: Some("one row per recording; each profile's own headline rule".into()),
         x_label: "hours of stress".into(),
-        series: series
-            .iter()
-            .map(|(p, pol)| format!("{p} ({pol})"))
-            .collect(),
+        series: series.iter().map(|(p, pol)| format!("{p} ({pol})")).collect(),
         rows: entries
             .iter()
             .map(|e| CohortRow {
                 recording: e.subject.clone(),
                 values: series
                     .iter()
-                    .map(|(p, pol)| {
-                        e.hours
-                            .iter()
-                            .find(|(a, b, _)| a == p && b == pol)
-                            .map(|x| x.2)
-                    })
+                    .map(|(p, pol)| e.hours.iter().find(|(a, b, _)| a == p && b == pol).map(|x| x.2))
                     .collect(),
             })
             .collect(),
@@ -940,14 +809,8 @@ fn write_cohort(entries: &[CohortEntry], out: &Path) -> Result<()> {
     };
     let c = folder.chart(&chart, "cohort")?;
     let mut md = String::from("# Cohort practice test\n\n");
-    md.push_str(&markdown::chart_section(
-        &c,
-        &folder.relative(&c.png),
-        &folder.relative(&c.svg),
-    ));
-    md.push_str(
-        "\n\n| recording | ρ(motion, HR) | ρ(motion, RMSSD) | report |\n|---|---|---|---|\n",
-    );
+    md.push_str(&markdown::chart_section(&c, &folder.relative(&c.png), &folder.relative(&c.svg)));
+    md.push_str("\n\n| recording | ρ(motion, HR) | ρ(motion, RMSSD) | report |\n|---|---|---|---|\n");
     for e in entries {
         md.push_str(&format!(
             "| {} | {} | {} | {} |\n",
@@ -956,10 +819,7 @@ fn write_cohort(entries: &[CohortEntry], out: &Path) -> Result<()> {
             markdown::fmt_opt(e.rho_motion_rmssd, 2),
             match &e.error {
                 Some(err) => format!("failed: {}", markdown::escape_cell(err)),
-                None => markdown::link(
-                    "summary.md",
-                    &format!("{}/summary.md", folder.relative(&e.out))
-                ),
+                None => markdown::link("summary.md", &format!("{}/summary.md", folder.relative(&e.out))),
             }
         ));
     }

@@ -5,9 +5,7 @@
 use proptest::prelude::*;
 use std::path::PathBuf;
 use stress_harness::indicators::conventions::*;
-use stress_harness::indicators::{
-    compute, compute_with, reference, IndicatorSet, NnWindow, Workspace,
-};
+use stress_harness::indicators::{compute, compute_with, reference, IndicatorSet, NnWindow, Workspace};
 
 fn times(rr: &[f64]) -> Vec<f64> {
     let mut t = 0.0;
@@ -22,14 +20,7 @@ fn times(rr: &[f64]) -> Vec<f64> {
 fn run(rr: &[f64], c: &Conventions) -> IndicatorSet {
     let t = times(rr);
     let ok = vec![true; rr.len()];
-    compute(
-        &NnWindow {
-            rr_ms: rr,
-            t_s: &t,
-            diff_ok: &ok,
-        },
-        c,
-    )
+    compute(&NnWindow { rr_ms: rr, t_s: &t, diff_ok: &ok }, c)
 }
 
 /// 5 min of beats whose RR follows 800 + a·sin(2πft) evaluated at each beat's start.
@@ -46,11 +37,7 @@ fn modulated(f_hz: f64, amp: f64) -> Vec<f64> {
 
 #[test]
 fn pure_lf_and_hf_modulations_land_in_their_band() {
-    for conv in [
-        Convention::Default,
-        Convention::Neurokit2,
-        Convention::HrvAnalysis,
-    ] {
+    for conv in [Convention::Default, Convention::Neurokit2, Convention::HrvAnalysis] {
         let c = Conventions::of(conv);
         let lf = run(&modulated(0.1, 40.0), &c);
         let (l, h) = (lf.lf_ms2.unwrap(), lf.hf_ms2.unwrap_or(0.0));
@@ -80,9 +67,7 @@ fn sinusoid_power_matches_its_variance() {
 
 #[test]
 fn alternating_rr_closed_form() {
-    let rr: Vec<f64> = (0..300)
-        .map(|k| if k % 2 == 0 { 750.0 } else { 850.0 })
-        .collect();
+    let rr: Vec<f64> = (0..300).map(|k| if k % 2 == 0 { 750.0 } else { 850.0 }).collect();
     let s = run(&rr, &Conventions::default());
     assert!((s.rmssd_ms.unwrap() - 100.0).abs() < 1e-9);
     assert!((s.mean_nn_ms.unwrap() - 800.0).abs() < 1e-9);
@@ -105,11 +90,7 @@ fn workspace_reuse_gives_identical_results() {
     for rr in [&a, &b, &a] {
         let t = times(rr);
         let ok = vec![true; rr.len()];
-        let w = NnWindow {
-            rr_ms: rr,
-            t_s: &t,
-            diff_ok: &ok,
-        };
+        let w = NnWindow { rr_ms: rr, t_s: &t, diff_ok: &ok };
         assert_eq!(compute_with(&mut ws, &w, &c), compute(&w, &c));
     }
 }
@@ -220,11 +201,7 @@ fn rr_5min() -> Vec<f64> {
     let rr: Vec<f64> = s
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.trim()
-                .parse()
-                .unwrap_or_else(|e| panic!("{}: bad line {l:?}: {e}", p.display()))
-        })
+        .map(|l| l.trim().parse().unwrap_or_else(|e| panic!("{}: bad line {l:?}: {e}", p.display())))
         .collect();
     assert_eq!(rr.len(), 374, "{}", p.display());
     rr
@@ -237,15 +214,10 @@ fn json(name: &str) -> serde_json::Value {
 }
 
 fn close(what: &str, ours: Option<f64>, theirs: &serde_json::Value, rel: f64) {
-    let t = theirs
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: reference is not a number: {theirs}"));
+    let t = theirs.as_f64().unwrap_or_else(|| panic!("{what}: reference is not a number: {theirs}"));
     let o = ours.unwrap_or_else(|| panic!("{what}: we return None, reference {t}"));
     let err = (o - t).abs() / t.abs().max(1e-12);
-    assert!(
-        err <= rel,
-        "{what}: ours {o}, reference {t}, relative error {err:.2e} > {rel:.0e}"
-    );
+    assert!(err <= rel, "{what}: ours {o}, reference {t}, relative error {err:.2e} > {rel:.0e}");
 }
 
 #[test]
@@ -254,11 +226,7 @@ fn neurokit2_convention_reproduces_neurokit2() {
     let rr = rr_5min();
     let s = run(&rr, &Conventions::of(Convention::Neurokit2));
     let r = json("ref_values_neurokit2.json");
-    let (t, f, n) = (
-        &r["hrv_time"],
-        &r["hrv_frequency_normalize_False"],
-        &r["hrv_nonlinear"],
-    );
+    let (t, f, n) = (&r["hrv_time"], &r["hrv_frequency_normalize_False"], &r["hrv_nonlinear"]);
     for (ours, key) in [
         (s.mean_nn_ms, "HRV_MeanNN"),
         (s.sdnn_ms, "HRV_SDNN"),
@@ -272,18 +240,10 @@ fn neurokit2_convention_reproduces_neurokit2() {
     ] {
         close(key, ours, &t[key], 1e-3);
     }
-    for (ours, key) in [
-        (s.sd1_ms, "HRV_SD1"),
-        (s.sd2_ms, "HRV_SD2"),
-        (s.sd1_sd2, "HRV_SD1SD2"),
-    ] {
+    for (ours, key) in [(s.sd1_ms, "HRV_SD1"), (s.sd2_ms, "HRV_SD2"), (s.sd1_sd2, "HRV_SD1SD2")] {
         close(key, ours, &n[key], 1e-3);
     }
-    for (ours, key) in [
-        (s.sampen, "HRV_SampEn"),
-        (s.dfa_alpha1, "HRV_DFA_alpha1"),
-        (s.dfa_alpha2, "HRV_DFA_alpha2"),
-    ] {
+    for (ours, key) in [(s.sampen, "HRV_SampEn"), (s.dfa_alpha1, "HRV_DFA_alpha1"), (s.dfa_alpha2, "HRV_DFA_alpha2")] {
         close(key, ours, &n[key], 1e-2);
     }
     for (ours, key) in [
@@ -309,12 +269,7 @@ fn neurokit2_at_4_hz_reproduces_neurokit2() {
     };
     let s = run(&rr, &c);
     let f = &json("ref_values_neurokit2.json")["hrv_frequency_4Hz_normalize_False"];
-    for (ours, key) in [
-        (s.vlf_ms2, "HRV_VLF"),
-        (s.lf_ms2, "HRV_LF"),
-        (s.hf_ms2, "HRV_HF"),
-        (s.lf_hf, "HRV_LFHF"),
-    ] {
+    for (ours, key) in [(s.vlf_ms2, "HRV_VLF"), (s.lf_ms2, "HRV_LF"), (s.hf_ms2, "HRV_HF"), (s.lf_hf, "HRV_LFHF")] {
         close(key, ours, &f[key], 1e-2);
     }
 }
@@ -340,12 +295,7 @@ fn hrv_analysis_convention_reproduces_hrv_analysis() {
     ] {
         close(key, ours, &t[key], 1e-3);
     }
-    close(
-        "triangular_index",
-        s.hti,
-        &r["get_geometrical_features"]["triangular_index"],
-        1e-3,
-    );
+    close("triangular_index", s.hti, &r["get_geometrical_features"]["triangular_index"], 1e-3);
     assert_eq!(s.tinn_ms, None, "hrv-analysis does not implement TINN");
     let p = &r["get_poincare_plot_features"];
     close("sd1", s.sd1_ms, &p["sd1"], 1e-3);
@@ -375,12 +325,7 @@ fn lomb_scargle_reproduces_hrv_analysis_lomb() {
     };
     let s = run(&rr, &c);
     let f = &json("ref_values_hrvanalysis.json")["get_frequency_domain_features_lomb"];
-    for (ours, key) in [
-        (s.vlf_ms2, "vlf"),
-        (s.lf_ms2, "lf"),
-        (s.hf_ms2, "hf"),
-        (s.lf_hf, "lf_hf_ratio"),
-    ] {
+    for (ours, key) in [(s.vlf_ms2, "vlf"), (s.lf_ms2, "lf"), (s.hf_ms2, "hf"), (s.lf_hf, "lf_hf_ratio")] {
         close(key, ours, &f[key], 1e-2);
     }
 }
@@ -390,34 +335,15 @@ fn lomb_scargle_reproduces_hrv_analysis_lomb() {
 fn baevsky_on_rr_5min_equals_formula_reference() {
     let rr = rr_5min();
     let b = &json("ref_values_formulas.json")["baevsky"];
-    for conv in [
-        Convention::Default,
-        Convention::Neurokit2,
-        Convention::HrvAnalysis,
-    ] {
+    for conv in [Convention::Default, Convention::Neurokit2, Convention::HrvAnalysis] {
         let s = run(&rr, &Conventions::of(conv));
         close("AMo_pct", s.baevsky_amo_pct, &b["AMo_pct"], 1e-9);
-        close(
-            "Mo_bin_centre_s",
-            s.baevsky_mo_s,
-            &b["Mo_bin_centre_s"],
-            1e-9,
-        );
-        close(
-            "Mo_median_s",
-            s.median_nn_ms.map(|m| m / 1000.0),
-            &b["Mo_median_s"],
-            1e-9,
-        );
+        close("Mo_bin_centre_s", s.baevsky_mo_s, &b["Mo_bin_centre_s"], 1e-9);
+        close("Mo_median_s", s.median_nn_ms.map(|m| m / 1000.0), &b["Mo_median_s"], 1e-9);
         close("MxDMn_s", s.baevsky_mxdmn_s, &b["MxDMn_s"], 1e-9);
         close("SI_mode_bin", s.baevsky_si, &b["SI_mode_bin"], 1e-9);
         close("SI_median", s.baevsky_si_median, &b["SI_median"], 1e-9);
-        close(
-            "sqrt_SI_mode_bin",
-            s.sqrt_si_mode,
-            &b["sqrt_SI_mode_bin"],
-            1e-9,
-        );
+        close("sqrt_SI_mode_bin", s.sqrt_si_mode, &b["sqrt_SI_mode_bin"], 1e-9);
         close("sqrt_SI_median", s.sqrt_si, &b["sqrt_SI_median"], 1e-9);
     }
 }
@@ -431,26 +357,11 @@ fn default_convention_on_rr_5min_is_close_to_the_libraries_where_they_agree() {
     let s = run(&rr, &Conventions::default());
     let ha = json("ref_values_hrvanalysis.json");
     let nk = json("ref_values_neurokit2.json");
-    close(
-        "sdnn",
-        s.sdnn_ms,
-        &ha["get_time_domain_features"]["sdnn"],
-        1e-9,
-    );
-    close(
-        "pnni_50",
-        s.pnn50_pct,
-        &ha["get_time_domain_features"]["pnni_50"],
-        1e-9,
-    );
+    close("sdnn", s.sdnn_ms, &ha["get_time_domain_features"]["sdnn"], 1e-9);
+    close("pnni_50", s.pnn50_pct, &ha["get_time_domain_features"]["pnni_50"], 1e-9);
     close("SDSD", s.sdsd_ms, &nk["hrv_time"]["HRV_SDSD"], 1e-9);
     close("SampEn", s.sampen, &nk["hrv_nonlinear"]["HRV_SampEn"], 1e-9);
     close("SD1", s.sd1_ms, &nk["hrv_nonlinear"]["HRV_SD1"], 1e-9);
     // DFA 4–16 non-overlapping least squares = pyHRV's nolds with fit_exp="poly" (α2 17–64 there).
-    close(
-        "alpha1",
-        s.dfa_alpha1,
-        &json("ref_values_pyhrv.json")["nolds_dfa_poly_fit"]["alpha1_4_16"],
-        2e-2,
-    );
+    close("alpha1", s.dfa_alpha1, &json("ref_values_pyhrv.json")["nolds_dfa_poly_fit"]["alpha1_4_16"], 2e-2);
 }

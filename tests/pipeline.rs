@@ -144,10 +144,7 @@ fn lipponen_tarvainen_recovers_the_true_series_better_than_removal() {
     assert!(m_lt > 0.98, "LT matched {m_lt}");
     assert!(m_lt > m_med, "LT {m_lt} vs median {m_med}");
     assert!(m_med > 0.96, "median matched {m_med}");
-    assert!(
-        lt.len() > med.len(),
-        "LT keeps more beats ({raw_artefacts})"
-    );
+    assert!(lt.len() > med.len(), "LT keeps more beats ({raw_artefacts})");
     // LT output has (almost) as many intervals as the truth (contact-loss beats removed).
     let d = (lt.len() as i64 - truth.len() as i64).abs();
     assert!(d < 60, "{} vs {}", lt.len(), truth.len());
@@ -178,7 +175,8 @@ fn assert_same_tree(a: &Path, b: &Path, s: &synth::Synth) {
     assert!(files.len() >= 6, "{files:?}");
     for f in &files {
         let x = std::fs::read(a.join(f)).unwrap();
-        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{}: {e}", b.join(f).display()));
+        let y = std::fs::read(b.join(f))
+            .unwrap_or_else(|e| panic!("{}: {e}", b.join(f).display()));
         assert!(
             x == y,
             "{} differs from the generator output; regenerate with `stress-harness synth`",
@@ -219,11 +217,7 @@ fn day_analysis_has_every_window_and_sleep_differs_from_desk() {
     let r = canonical::read(&shipped("day-24h")).unwrap();
     let a = analyze(&r, &AnalysisConfig::default()).unwrap();
     // 24 h from midnight: windows start every 30 s and must end by the last beat.
-    assert!(
-        a.windows.len() >= 2865 && a.windows.len() <= 2871,
-        "{}",
-        a.windows.len()
-    );
+    assert!(a.windows.len() >= 2865 && a.windows.len() <= 2871, "{}", a.windows.len());
     let valid = a.windows.iter().filter(|w| w.quality.valid).count();
     assert!(valid as f64 > 0.9 * a.windows.len() as f64, "{valid}");
     let mean = |t0: f64, t1: f64| {
@@ -410,17 +404,10 @@ fn lipponen_tarvainen_matches_neurokit2() {
         .iter()
         .map(|&r| {
             t += r / 1000.0;
-            Beat {
-                t_s: t,
-                rr_ms: r,
-                flags: BeatFlags::NONE,
-            }
+            Beat { t_s: t, rr_ms: r, flags: BeatFlags::NONE }
         })
         .collect();
-    let c = clean(
-        &beats,
-        &CleaningConfig::with_method(CleaningMethod::LipponenTarvainen),
-    );
+    let c = clean(&beats, &CleaningConfig::with_method(CleaningMethod::LipponenTarvainen));
     // One edit per decision; intervals changed as neighbours carry the cause `Neighbour`.
     let classes: Vec<(usize, EditCause)> = c
         .edits
@@ -445,9 +432,6 @@ fn lipponen_tarvainen_matches_neurokit2() {
     assert_eq!(c.len(), expected.len());
     // NeuroKit2 truncates moved peaks to whole samples (ms): allow 1 ms.
     for (k, (a, b)) in c.rr_ms.iter().zip(&expected).enumerate() {
-        assert!(
-            (a - b).abs() <= 1.0,
-            "interval {k}: ours {a}, NeuroKit2 {b}"
-        );
+        assert!((a - b).abs() <= 1.0, "interval {k}: ours {a}, NeuroKit2 {b}");
     }
 }

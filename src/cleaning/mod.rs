@@ -270,11 +270,7 @@ impl CleaningConfig {
         }
         for (n, v) in [("c1", lt.c1), ("c2", lt.c2), ("alpha", lt.alpha)] {
             if !(v.is_finite() && v > 0.0) {
-                return bad(
-                    &format!("cleaning.lt.{n}"),
-                    v.to_string(),
-                    "a positive number",
-                );
+                return bad(&format!("cleaning.lt.{n}"), v.to_string(), "a positive number");
             }
         }
         Ok(())
@@ -853,7 +849,8 @@ impl LtStage {
 
     fn emit(&mut self, out: &mut Vec<Item>) {
         while let Some(front) = self.out.front() {
-            if front.det >= self.next_i || self.pending.first().is_some_and(|p| front.det >= p.0) {
+            if front.det >= self.next_i || self.pending.first().is_some_and(|p| front.det >= p.0)
+            {
                 break;
             }
             let o = self.out.pop_front().expect("front exists");
@@ -1543,10 +1540,7 @@ mod tests {
         check_invariants(&c);
         assert_eq!(c.edits.len(), 1, "{:?}", c.edits);
         let e = c.edits[0];
-        assert_eq!(
-            (e.index, e.action, e.cause),
-            (100, EditAction::Inserted, EditCause::Missed)
-        );
+        assert_eq!((e.index, e.action, e.cause), (100, EditAction::Inserted, EditCause::Missed));
         assert_eq!(c.len(), 200);
         assert!(c.corrected[100] && c.corrected[101]);
         assert!((c.rr_ms[100] - rr[100] / 2.0).abs() < 1e-9);
@@ -1563,17 +1557,10 @@ mod tests {
         let c = clean(&beats(&rr), &lt());
         check_invariants(&c);
         let e = c.edits[0];
-        assert_eq!(
-            (e.index, e.action, e.cause),
-            (100, EditAction::Merged, EditCause::Extra)
-        );
+        assert_eq!((e.index, e.action, e.cause), (100, EditAction::Merged, EditCause::Extra));
         // As in NeuroKit2, the short second half is also a candidate (j = i + 1) and is
         // classified long/short, so the merged interval and the next one are averaged.
-        assert!(
-            c.edits.iter().all(|e| e.action != EditAction::Removed),
-            "{:?}",
-            c.edits
-        );
+        assert!(c.edits.iter().all(|e| e.action != EditAction::Removed), "{:?}", c.edits);
         assert!(c.edits.len() <= 3, "{:?}", c.edits);
         assert_eq!(c.len(), 200);
         let span = c.rr_ms[100] + c.rr_ms[101];
@@ -1592,10 +1579,7 @@ mod tests {
         // NeuroKit2 classifies this pattern the same way: the short interval as long/short
         // (first visited), the pause as ectopic; both peaks are moved, nothing removed.
         let classes: Vec<_> = c.edits.iter().map(|e| (e.index, e.cause)).collect();
-        assert!(
-            classes.contains(&(100, EditCause::LongShort)),
-            "{classes:?}"
-        );
+        assert!(classes.contains(&(100, EditCause::LongShort)), "{classes:?}");
         assert!(classes.contains(&(101, EditCause::Ectopic)), "{classes:?}");
         assert!(c.edits.iter().all(|e| e.action == EditAction::Interpolated));
         assert_eq!(c.len(), 200);

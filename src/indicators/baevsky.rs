@@ -38,9 +38,7 @@ pub fn compute(rr: &[f64], median_ms: f64, bin_ms: f64, counts: &mut Vec<u32>) -
     }
     let (lo, hi) = rr
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
     let mxdmn = (hi - lo) / 1000.0;
     if mxdmn <= 0.0 || !mxdmn.is_finite() {
         return None;
@@ -53,11 +51,10 @@ pub fn compute(rr: &[f64], median_ms: f64, bin_ms: f64, counts: &mut Vec<u32>) -
         let b = ((x / bin_ms).floor() - b0) as usize;
         counts[b.min(nb - 1)] += 1;
     }
-    let (kb, cnt) =
-        counts.iter().enumerate().fold(
-            (0usize, 0u32),
-            |(bk, bc), (k, &c)| if c > bc { (k, c) } else { (bk, bc) },
-        );
+    let (kb, cnt) = counts
+        .iter()
+        .enumerate()
+        .fold((0usize, 0u32), |(bk, bc), (k, &c)| if c > bc { (k, c) } else { (bk, bc) });
     let amo = 100.0 * cnt as f64 / rr.len() as f64;
     let mo = ((b0 + kb as f64) * bin_ms + bin_ms / 2.0) / 1000.0;
     let med = median_ms / 1000.0;

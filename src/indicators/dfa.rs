@@ -178,9 +178,6 @@ mod tests {
     #[test]
     fn short_window_is_none() {
         let p = Conventions::of(Convention::Default).dfa;
-        assert_eq!(
-            alphas(&[800.0; 11], &p, &mut DfaWorkspace::default()),
-            (None, None)
-        );
+        assert_eq!(alphas(&[800.0; 11], &p, &mut DfaWorkspace::default()), (None, None));
     }
 }

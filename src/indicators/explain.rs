@@ -6,11 +6,7 @@ use std::fmt::Write;
 fn bins(b: HistogramBins) -> String {
     match b {
         HistogramBins::FromZero { width_ms } => format!("{width_ms} ms bins from 0 ms"),
-        HistogramBins::Range {
-            lo_ms,
-            hi_ms,
-            width_ms,
-        } => {
+        HistogramBins::Range { lo_ms, hi_ms, width_ms } => {
             format!("{width_ms} ms bins over {lo_ms}–{hi_ms} ms (values outside dropped)")
         }
     }
@@ -38,9 +34,7 @@ pub fn explain(c: &Conventions) -> String {
         PnnDivisor::DifferencesPlusOne => "M + 1 (N without gaps, NeuroKit2)",
     };
     let tinn = match c.tinn {
-        TinnMethod::LeastSquares => {
-            "exhaustive least-squares triangle (NeuroKit2 error, loop bug fixed)"
-        }
+        TinnMethod::LeastSquares => "exhaustive least-squares triangle (NeuroKit2 error, loop bug fixed)",
         TinnMethod::Neurokit2Bug => "NeuroKit2 0.3.0 search as released (first N candidate only)",
         TinnMethod::NotComputed => "not computed (hrv-analysis returns None)",
     };
@@ -50,9 +44,7 @@ pub fn explain(c: &Conventions) -> String {
         Interpolation::Cubic => "not-a-knot cubic spline",
     };
     let grid = match c.resample_grid {
-        ResampleGrid::FirstToLastInclusive => {
-            "t0, t0+1/fs, … ≤ t_last+1/fs (beyond t_last: last RR)"
-        }
+        ResampleGrid::FirstToLastInclusive => "t0, t0+1/fs, … ≤ t_last+1/fs (beyond t_last: last RR)",
         ResampleGrid::FirstToLastExclusive => "0, 1/fs, … < t_last − t0",
     };
     let nperseg = match c.nperseg {
@@ -115,93 +107,22 @@ pub fn explain(c: &Conventions) -> String {
     let mut row = |col: &str, f: &str, u: &str, p: String, st: &str| {
         let _ = writeln!(s, "| `{col}` | {f} | {u} | {p} | {st} |");
     };
-    row(
-        "mean_nn_ms",
-        "ΣRR/N",
-        "ms",
-        "–".into(),
-        "documented: Task Force 1996",
-    );
+    row("mean_nn_ms", "ΣRR/N", "ms", "–".into(), "documented: Task Force 1996");
     row("median_nn_ms", "median(RR)", "ms", "–".into(), "documented");
-    row(
-        "sdnn_ms",
-        "√(Σ(RR−mean)²/(N−ddof))",
-        "ms",
-        format!("ddof {}", c.sdnn_ddof),
-        lib,
-    );
-    row(
-        "rmssd_ms",
-        "√(ΣΔRR²/M)",
-        "ms",
-        "valid differences only".into(),
-        "documented: Task Force 1996",
-    );
+    row("sdnn_ms", "√(Σ(RR−mean)²/(N−ddof))", "ms", format!("ddof {}", c.sdnn_ddof), lib);
+    row("rmssd_ms", "√(ΣΔRR²/M)", "ms", "valid differences only".into(), "documented: Task Force 1996");
     row("ln_rmssd", "ln(RMSSD)", "ln(ms)", "–".into(), "documented");
-    row(
-        "sdsd_ms",
-        "std(ΔRR) on signed differences",
-        "ms",
-        format!("ddof {}", c.sdsd_ddof),
-        lib,
-    );
-    row(
-        "pnn50_pct / pnn20_pct",
-        "100·#{|ΔRR| > x}/D (strict >)",
-        "%",
-        format!("D = {pnn}"),
-        lib,
-    );
-    row(
-        "mean/min/max_hr_bpm",
-        "mean, min, max of 60000/RR",
-        "bpm",
-        "beat-to-beat, no moving average".into(),
-        "documented: hrv-analysis; Kubios' 5-beat average not used (assumed)",
-    );
+    row("sdsd_ms", "std(ΔRR) on signed differences", "ms", format!("ddof {}", c.sdsd_ddof), lib);
+    row("pnn50_pct / pnn20_pct", "100·#{|ΔRR| > x}/D (strict >)", "%", format!("D = {pnn}"), lib);
+    row("mean/min/max_hr_bpm", "mean, min, max of 60000/RR", "bpm", "beat-to-beat, no moving average".into(), "documented: hrv-analysis; Kubios' 5-beat average not used (assumed)");
     row("hti", "N / max bin count", "1", bins(c.hti_bins), lib);
-    row(
-        "tinn_ms",
-        "M − N of the best triangle",
-        "ms",
-        format!("{tinn}; {} ms bins from 0", c.tinn_bin_ms),
-        lib,
-    );
-    row(
-        "vlf/lf/hf_ms2",
-        "∫PSD over the band",
-        "ms²",
-        format!(
-            "{psd}; VLF {}, LF {}, HF {}; {integ}",
-            band(c.vlf),
-            band(c.lf),
-            band(c.hf)
-        ),
-        lib,
-    );
+    row("tinn_ms", "M − N of the best triangle", "ms", format!("{tinn}; {} ms bins from 0", c.tinn_bin_ms), lib);
+    row("vlf/lf/hf_ms2", "∫PSD over the band", "ms²", format!("{psd}; VLF {}, LF {}, HF {}; {integ}", band(c.vlf), band(c.lf), band(c.hf)), lib);
     row("tp_ms2", "sum of band powers", "ms²", tp, lib);
     row("lf_hf", "LF/HF", "1", "–".into(), "documented");
-    row(
-        "lf_nu_pct / hf_nu_pct",
-        nu,
-        "%",
-        format!("{nu} (HF likewise)"),
-        lib,
-    );
-    row(
-        "lf/hf_peak_hz",
-        "argmax PSD in band",
-        "Hz",
-        "largest bin".into(),
-        "documented: pyHRV/Kubios; bin choice assumed",
-    );
-    row(
-        "sd1_ms / sd2_ms / sd1_sd2",
-        "Poincaré",
-        "ms, ms, 1",
-        poin,
-        lib,
-    );
+    row("lf_nu_pct / hf_nu_pct", nu, "%", format!("{nu} (HF likewise)"), lib);
+    row("lf/hf_peak_hz", "argmax PSD in band", "Hz", "largest bin".into(), "documented: pyHRV/Kubios; bin choice assumed");
+    row("sd1_ms / sd2_ms / sd1_sd2", "Poincaré", "ms, ms, 1", poin, lib);
     row(
         "sampen",
         "−ln(A/B), Chebyshev, N−m templates, no self-matches",
@@ -222,16 +143,8 @@ pub fn explain(c: &Conventions) -> String {
             "α1 scales {}–{}, α2 scales {a2}; {} segments{}; a scale needs ≥ {} segment(s)",
             d.alpha1.0,
             d.alpha1.1,
-            if d.overlap {
-                "50 % overlapping"
-            } else {
-                "non-overlapping"
-            },
-            if d.drop_flat_segments {
-                ", flat segments dropped"
-            } else {
-                ""
-            },
+            if d.overlap { "50 % overlapping" } else { "non-overlapping" },
+            if d.drop_flat_segments { ", flat segments dropped" } else { "" },
             d.min_segments
         ),
         lib,
@@ -244,11 +157,7 @@ pub fn explain(c: &Conventions) -> String {
         "documented: Baevsky 2008 (formula); bins/ties assumed; median Mo and √SI from the Kubios guide (unverified)",
     );
     let _ = writeln!(s, "\nMinimum rules: spectral indicators need ≥ 4 intervals and a span ≥ {} s; see docs/FORMULAS.md for every rule.", c.min_spectral_span_s);
-    let _ = writeln!(
-        s,
-        "\nResolved parameters (JSON):\n\n```json\n{}\n```",
-        serde_json::to_string_pretty(c).unwrap_or_default()
-    );
+    let _ = writeln!(s, "\nResolved parameters (JSON):\n\n```json\n{}\n```", serde_json::to_string_pretty(c).unwrap_or_default());
     s
 }
 

@@ -61,22 +61,11 @@ pub struct FrequencyWorkspace {
 }
 
 /// Integrate `psd` over `band`, keeping only bins with `keep(f)`.
-pub fn band_power(
-    freqs: &[f64],
-    psd: &[f64],
-    band: Band,
-    rule: Integration,
-    fmin: f64,
-    fmax: f64,
-) -> Option<f64> {
+pub fn band_power(freqs: &[f64], psd: &[f64], band: Band, rule: Integration, fmin: f64, fmax: f64) -> Option<f64> {
     let mut prev: Option<(f64, f64)> = None;
     let mut total = 0.0;
     let mut count = 0usize;
-    let df = if freqs.len() > 1 {
-        freqs[1] - freqs[0]
-    } else {
-        0.0
-    };
+    let df = if freqs.len() > 1 { freqs[1] - freqs[0] } else { 0.0 };
     for (&f, &p) in freqs.iter().zip(psd) {
         if f < fmin || f > fmax || f < band.lo_hz || f >= band.hi_hz {
             continue;
@@ -130,15 +119,7 @@ pub fn compute(t_s: &[f64], rr: &[f64], c: &Conventions, ws: &mut FrequencyWorks
     match c.psd_method {
         PsdMethod::Welch => {
             let fs = c.resample_hz;
-            if !resample(
-                &t_s[..n],
-                &rr[..n],
-                c.interpolation,
-                fs,
-                c.resample_grid,
-                &mut ws.resample,
-                &mut ws.sig,
-            ) {
+            if !resample(&t_s[..n], &rr[..n], c.interpolation, fs, c.resample_grid, &mut ws.resample, &mut ws.sig) {
                 return Spectral::default();
             }
             let ns = ws.sig.len();
@@ -166,16 +147,7 @@ pub fn compute(t_s: &[f64], rr: &[f64], c: &Conventions, ws: &mut FrequencyWorks
                 Nfft::Fixed(k) => k,
                 Nfft::TwiceNperseg => 2 * nperseg,
             };
-            let Some(plan) = welch(
-                &ws.sig,
-                fs,
-                nperseg,
-                nfft,
-                c.taper,
-                c.segment_detrend,
-                &mut ws.welch,
-                &mut ws.psd,
-            ) else {
+            let Some(plan) = welch(&ws.sig, fs, nperseg, nfft, c.taper, c.segment_detrend, &mut ws.welch, &mut ws.psd) else {
                 return Spectral::default();
             };
             let df = fs / plan.nfft as f64;
@@ -188,15 +160,7 @@ pub fn compute(t_s: &[f64], rr: &[f64], c: &Conventions, ws: &mut FrequencyWorks
         PsdMethod::Lomb => {
             let span = t_s[n - 1] - t_s[0];
             let (df, nf) = lomb_scargle::grid(span, c.lomb_samples_per_peak, fmin_band, fmax_band);
-            lomb_scargle::lomb(
-                &t_s[..n],
-                &rr[..n],
-                fmin_band,
-                df,
-                nf,
-                &mut ws.lomb,
-                &mut ws.psd,
-            );
+            lomb_scargle::lomb(&t_s[..n], &rr[..n], fmin_band, df, nf, &mut ws.lomb, &mut ws.psd);
             ws.freqs.extend((0..nf).map(|k| fmin_band + k as f64 * df));
         }
     }
@@ -206,14 +170,9 @@ pub fn compute(t_s: &[f64], rr: &[f64], c: &Conventions, ws: &mut FrequencyWorks
     let lf = bp(c.lf);
     let hf = bp(c.hf);
     let parts = [c.ulf.and_then(bp), vlf, lf, hf, c.vhf.and_then(bp)];
-    let tp = parts
-        .iter()
-        .any(Option::is_some)
-        .then(|| parts.iter().flatten().sum::<f64>());
+    let tp = parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum::<f64>());
     let (lf_nu, hf_nu) = match (lf, hf, c.nu_base) {
-        (Some(l), Some(h), NuBase::LfPlusHf) => {
-            (Some(100.0 * l / (l + h)), Some(100.0 * h / (l + h)))
-        }
+        (Some(l), Some(h), NuBase::LfPlusHf) => (Some(100.0 * l / (l + h)), Some(100.0 * h / (l + h))),
         (l, h, NuBase::TotalPower) => match tp {
             Some(t) if t > 0.0 => (l.map(|l| 100.0 * l / t), h.map(|h| 100.0 * h / t)),
             _ => (None, None),

@@ -76,11 +76,10 @@ pub fn tinn(rr: &[f64], bin_ms: f64, method: TinnMethod, counts: &mut Vec<u32>) 
     let max = rr.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let edge = |i: usize| i as f64 * bin_ms;
     // Modal bin: first maximum (np.argmax).
-    let (xi, y) =
-        counts.iter().enumerate().fold(
-            (0usize, 0u32),
-            |(bi, by), (i, &c)| if c > by { (i, c) } else { (bi, by) },
-        );
+    let (xi, y) = counts
+        .iter()
+        .enumerate()
+        .fold((0usize, 0u32), |(bi, by), (i, &c)| if c > by { (i, c) } else { (bi, by) });
     let y = y as f64;
     let d = |i: usize| counts.get(i).copied().unwrap_or(0) as f64;
     // First edge strictly above min(RR).
@@ -112,11 +111,7 @@ pub fn tinn(rr: &[f64], bin_ms: f64, method: TinnMethod, counts: &mut Vec<u32>) 
         }
         best.map(|b| b.0)
     };
-    let m_best = argmin(
-        &mut (xi + 1..)
-            .take_while(|&m| edge(m) < max)
-            .map(|m| (m, right_err(m))),
-    );
+    let m_best = argmin(&mut (xi + 1..).take_while(|&m| edge(m) < max).map(|m| (m, right_err(m))));
     let n_best = match method {
         TinnMethod::Neurokit2Bug => (n0 < xi).then_some(n0),
         _ => argmin(&mut (n0..xi).map(|n| (n, left_err(n)))),
@@ -145,11 +140,7 @@ mod tests {
     #[test]
     fn last_edge_value_goes_to_last_bin() {
         let mut c = Vec::new();
-        let n = histogram(
-            &[7.8125, 15.625],
-            HistogramBins::FromZero { width_ms: 7.8125 },
-            &mut c,
-        );
+        let n = histogram(&[7.8125, 15.625], HistogramBins::FromZero { width_ms: 7.8125 }, &mut c);
         assert_eq!(n, 2);
         assert_eq!(c, vec![0, 2]);
     }
@@ -158,10 +149,7 @@ mod tests {
     fn tinn_of_a_triangle() {
         // A symmetric triangular histogram on 8-ms bins from 720 to 880 ms.
         let mut rr = Vec::new();
-        for (k, cnt) in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
-            .iter()
-            .enumerate()
-        {
+        for (k, cnt) in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1].iter().enumerate() {
             for _ in 0..*cnt {
                 rr.push(720.0 + 8.0 * k as f64 + 1.0);
             }

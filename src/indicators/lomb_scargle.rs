@@ -29,15 +29,7 @@ pub struct LombWorkspace {
 }
 
 /// Periodogram of (t, y) on the grid f_min + k·df, k = 0..nf, into `psd`.
-pub fn lomb(
-    t: &[f64],
-    y: &[f64],
-    f_min: f64,
-    df: f64,
-    nf: usize,
-    ws: &mut LombWorkspace,
-    psd: &mut Vec<f64>,
-) {
+pub fn lomb(t: &[f64], y: &[f64], f_min: f64, df: f64, nf: usize, ws: &mut LombWorkspace, psd: &mut Vec<f64>) {
     let n = t.len().min(y.len());
     psd.clear();
     if n < 3 {
@@ -133,34 +125,16 @@ mod tests {
             acc += 0.7 + 0.2 * ((k * 31 % 17) as f64 / 17.0);
             t.push(acc);
         }
-        let y: Vec<f64> = t
-            .iter()
-            .map(|&x| 800.0 + 30.0 * (2.0 * std::f64::consts::PI * 0.1 * x).sin())
-            .collect();
+        let y: Vec<f64> = t.iter().map(|&x| 800.0 + 30.0 * (2.0 * std::f64::consts::PI * 0.1 * x).sin()).collect();
         let span = t[t.len() - 1] - t[0];
         let (df, nf) = grid(span, 5.0, 0.003, 0.4);
         let mut psd = Vec::new();
-        lomb(
-            &t,
-            &y,
-            0.003,
-            df,
-            nf,
-            &mut LombWorkspace::default(),
-            &mut psd,
-        );
-        let (kmax, _) = psd
-            .iter()
-            .enumerate()
-            .fold((0, 0.0), |a, (k, &p)| if p > a.1 { (k, p) } else { a });
+        lomb(&t, &y, 0.003, df, nf, &mut LombWorkspace::default(), &mut psd);
+        let (kmax, _) = psd.iter().enumerate().fold((0, 0.0), |a, (k, &p)| if p > a.1 { (k, p) } else { a });
         let fpeak = 0.003 + kmax as f64 * df;
         assert!((fpeak - 0.1).abs() < 2.0 * df, "{fpeak}");
         // Amplitude A → psd-normalised peak ≈ N·A²/4.
         let expect = 400.0 * 30.0 * 30.0 / 4.0;
-        assert!(
-            (psd[kmax] / expect - 1.0).abs() < 0.1,
-            "{} vs {expect}",
-            psd[kmax]
-        );
+        assert!((psd[kmax] / expect - 1.0).abs() < 0.1, "{} vs {expect}", psd[kmax]);
     }
 }

@@ -254,14 +254,7 @@ mod tests {
     fn constant_rr_gives_zero_variability_and_none_where_undefined() {
         let rr = vec![800.0; 400];
         let (t, ok) = window(&rr);
-        let s = compute(
-            &NnWindow {
-                rr_ms: &rr,
-                t_s: &t,
-                diff_ok: &ok,
-            },
-            &Conventions::default(),
-        );
+        let s = compute(&NnWindow { rr_ms: &rr, t_s: &t, diff_ok: &ok }, &Conventions::default());
         assert_eq!(s.mean_nn_ms, Some(800.0));
         assert_eq!(s.sdnn_ms, Some(0.0));
         assert_eq!(s.rmssd_ms, Some(0.0));
@@ -277,35 +270,16 @@ mod tests {
 
     #[test]
     fn garbage_input_gives_all_none_without_panic() {
-        for rr in [
-            vec![],
-            vec![f64::NAN, 800.0],
-            vec![-5.0, 800.0],
-            vec![800.0],
-        ] {
+        for rr in [vec![], vec![f64::NAN, 800.0], vec![-5.0, 800.0], vec![800.0]] {
             let (t, ok) = window(&rr);
-            let s = compute(
-                &NnWindow {
-                    rr_ms: &rr,
-                    t_s: &t,
-                    diff_ok: &ok,
-                },
-                &Conventions::default(),
-            );
+            let s = compute(&NnWindow { rr_ms: &rr, t_s: &t, diff_ok: &ok }, &Conventions::default());
             for v in s.values().into_iter().flatten() {
                 assert!(v.is_finite());
             }
         }
         // Mismatched lengths.
         let rr = vec![800.0; 10];
-        let s = compute(
-            &NnWindow {
-                rr_ms: &rr,
-                t_s: &[0.8, 1.6],
-                diff_ok: &[],
-            },
-            &Conventions::default(),
-        );
+        let s = compute(&NnWindow { rr_ms: &rr, t_s: &[0.8, 1.6], diff_ok: &[] }, &Conventions::default());
         assert_eq!(s.rmssd_ms, None);
         assert_eq!(s.mean_nn_ms, Some(800.0));
     }

@@ -14,12 +14,7 @@ use super::time_domain::{std_ddof, valid_diffs};
 use std::f64::consts::SQRT_2;
 
 /// (SD1, SD2) in ms.
-pub fn sd1_sd2(
-    rr: &[f64],
-    diff_ok: &[bool],
-    method: PoincareMethod,
-    ddof: u32,
-) -> Option<(f64, f64)> {
+pub fn sd1_sd2(rr: &[f64], diff_ok: &[bool], method: PoincareMethod, ddof: u32) -> Option<(f64, f64)> {
     let pairs = (1..rr.len())
         .filter(|&k| diff_ok.get(k).copied().unwrap_or(false))
         .map(|k| (rr[k - 1], rr[k]));
@@ -48,9 +43,7 @@ mod tests {
     #[test]
     fn alternating_series_has_sd2_near_zero_and_sd1_from_the_jump() {
         // Pairs alternate (800,900),(900,800): points lie on the line x + y = 1700 → SD2 = 0.
-        let rr: Vec<f64> = (0..20)
-            .map(|k| if k % 2 == 0 { 800.0 } else { 900.0 })
-            .collect();
+        let rr: Vec<f64> = (0..20).map(|k| if k % 2 == 0 { 800.0 } else { 900.0 }).collect();
         let ok = vec![true; rr.len()];
         let (sd1, sd2) = sd1_sd2(&rr, &ok, PoincareMethod::Projection, 1).unwrap();
         assert!(sd2.abs() < 1e-9);
@@ -60,14 +53,6 @@ mod tests {
 
     #[test]
     fn too_few_pairs() {
-        assert_eq!(
-            sd1_sd2(
-                &[800.0, 810.0],
-                &[true, true],
-                PoincareMethod::Projection,
-                1
-            ),
-            None
-        );
+        assert_eq!(sd1_sd2(&[800.0, 810.0], &[true, true], PoincareMethod::Projection, 1), None);
     }
 }

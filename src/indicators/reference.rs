@@ -23,9 +23,7 @@ pub fn sampen_naive(rr: &[f64], diff_ok: &[bool], p: SampEnParams) -> Option<f64
     for x in 0..t.len() {
         for y in x + 1..t.len() {
             let (i, j) = (t[x], t[y]);
-            let dm = (0..m)
-                .map(|k| (rr[i + k] - rr[j + k]).abs())
-                .fold(0.0, f64::max);
+            let dm = (0..m).map(|k| (rr[i + k] - rr[j + k]).abs()).fold(0.0, f64::max);
             if within(dm) {
                 b += 1;
                 if within(dm.max((rr[i + m] - rr[j + m]).abs())) {
@@ -48,10 +46,7 @@ pub fn dfa_fluctuation_naive(rr: &[f64], s: usize, p: &DfaParams) -> Option<f64>
         y.push(acc);
     }
     let starts: Vec<usize> = if p.overlap {
-        (0..)
-            .map(|k| k * (s / 2).max(1))
-            .take_while(|&a| a + s < n)
-            .collect()
+        (0..).map(|k| k * (s / 2).max(1)).take_while(|&a| a + s < n).collect()
     } else {
         (0..n / s).map(|k| k * s).collect()
     };
@@ -68,12 +63,7 @@ pub fn dfa_fluctuation_naive(rr: &[f64], s: usize, p: &DfaParams) -> Option<f64>
         let sxx: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
         let b = sxy / sxx;
         let a0 = my - b * mx;
-        let v = xs
-            .iter()
-            .zip(seg)
-            .map(|(x, y)| (y - a0 - b * x).powi(2))
-            .sum::<f64>()
-            / s as f64;
+        let v = xs.iter().zip(seg).map(|(x, y)| (y - a0 - b * x).powi(2)).sum::<f64>() / s as f64;
         vars.push(v);
     }
     let mx = vars.iter().copied().fold(0.0, f64::max);
@@ -99,14 +89,7 @@ pub fn dfa_alpha_naive(rr: &[f64], lo: usize, hi: usize, p: &DfaParams) -> Optio
 }
 
 /// Welch PSD by a direct O(L·nfft) DFT of each segment (same scaling as [`super::welch`]).
-pub fn welch_naive(
-    x: &[f64],
-    fs: f64,
-    nperseg: usize,
-    nfft: usize,
-    taper: Taper,
-    detrend: bool,
-) -> Vec<f64> {
+pub fn welch_naive(x: &[f64], fs: f64, nperseg: usize, nfft: usize, taper: Taper, detrend: bool) -> Vec<f64> {
     let n = x.len();
     let l = nperseg.min(n);
     let nfft = nfft.max(l);
@@ -116,11 +99,7 @@ pub fn welch_naive(
     let mut psd = vec![0.0; nfft / 2 + 1];
     for s in 0..nseg {
         let seg = &x[s * step..s * step + l];
-        let m = if detrend {
-            seg.iter().sum::<f64>() / l as f64
-        } else {
-            0.0
-        };
+        let m = if detrend { seg.iter().sum::<f64>() / l as f64 } else { 0.0 };
         for (k, p) in psd.iter_mut().enumerate() {
             let (mut re, mut im) = (0.0, 0.0);
             for (j, (&v, &wj)) in seg.iter().zip(&w).enumerate() {
@@ -171,9 +150,7 @@ pub fn tinn_naive(rr: &[f64], w: f64) -> Option<f64> {
             for (i, qi) in q.iter_mut().enumerate().take(m + 1).skip(xi) {
                 *qi = y * (e(m) - e(i)) / (e(m) - e(xi));
             }
-            let err: f64 = (n..=m)
-                .map(|i| (d.get(i).copied().unwrap_or(0.0) - q[i]).powi(2))
-                .sum();
+            let err: f64 = (n..=m).map(|i| (d.get(i).copied().unwrap_or(0.0) - q[i]).powi(2)).sum();
             if best.map_or(true, |b| err < b.0) {
                 best = Some((err, n, m));
             }

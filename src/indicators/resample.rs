@@ -224,15 +224,7 @@ mod tests {
         let y: Vec<f64> = t.iter().map(|&x| f(x)).collect();
         let mut out = Vec::new();
         let mut ws = ResampleWorkspace::default();
-        assert!(resample(
-            &t,
-            &y,
-            Interpolation::Cubic,
-            4.0,
-            ResampleGrid::FirstToLastInclusive,
-            &mut ws,
-            &mut out
-        ));
+        assert!(resample(&t, &y, Interpolation::Cubic, 4.0, ResampleGrid::FirstToLastInclusive, &mut ws, &mut out));
         for (i, v) in out.iter().enumerate() {
             let x = t[0] + i as f64 * 0.25;
             if x <= *t.last().unwrap() {
@@ -248,15 +240,7 @@ mod tests {
         let y: Vec<f64> = t.iter().map(|&x| f(x)).collect();
         let mut out = Vec::new();
         let mut ws = ResampleWorkspace::default();
-        assert!(resample(
-            &t,
-            &y,
-            Interpolation::Quadratic,
-            10.0,
-            ResampleGrid::FirstToLastInclusive,
-            &mut ws,
-            &mut out
-        ));
+        assert!(resample(&t, &y, Interpolation::Quadratic, 10.0, ResampleGrid::FirstToLastInclusive, &mut ws, &mut out));
         for (i, v) in out.iter().enumerate() {
             let x = t[0] + i as f64 * 0.1;
             if x <= *t.last().unwrap() {
@@ -271,26 +255,10 @@ mod tests {
         let y = [800.0, 800.0, 900.0];
         let mut out = Vec::new();
         let mut ws = ResampleWorkspace::default();
-        assert!(resample(
-            &t,
-            &y,
-            Interpolation::Linear,
-            4.0,
-            ResampleGrid::FirstToLastExclusive,
-            &mut ws,
-            &mut out
-        ));
+        assert!(resample(&t, &y, Interpolation::Linear, 4.0, ResampleGrid::FirstToLastExclusive, &mut ws, &mut out));
         // arange(0, 1.6, 0.25) has 7 points; the last, 1.5 s after t0, is 7/8 of the way up.
         assert_eq!(out.len(), 7);
         assert!((out[6] - 887.5).abs() < 1e-9);
-        assert!(!resample(
-            &[1.0, 1.0],
-            &[800.0, 800.0],
-            Interpolation::Linear,
-            4.0,
-            ResampleGrid::FirstToLastExclusive,
-            &mut ws,
-            &mut out
-        ));
+        assert!(!resample(&[1.0, 1.0], &[800.0, 800.0], Interpolation::Linear, 4.0, ResampleGrid::FirstToLastExclusive, &mut ws, &mut out));
     }
 }

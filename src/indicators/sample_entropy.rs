@@ -37,12 +37,7 @@ pub fn template_ok(diff_ok: &[bool], i: usize, m: usize) -> bool {
 }
 
 /// (A, B) = (matches of length m+1, matches of length m).
-pub fn counts(
-    rr: &[f64],
-    diff_ok: &[bool],
-    p: SampEnParams,
-    idx: &mut Vec<u32>,
-) -> Option<(u64, u64)> {
+pub fn counts(rr: &[f64], diff_ok: &[bool], p: SampEnParams, idx: &mut Vec<u32>) -> Option<(u64, u64)> {
     let m = p.m.max(1);
     let n = rr.len();
     if n < m + 2 {
@@ -50,11 +45,7 @@ pub fn counts(
     }
     let r = tolerance(rr, p)?;
     idx.clear();
-    idx.extend(
-        (0..n - m)
-            .filter(|&i| template_ok(diff_ok, i, m))
-            .map(|i| i as u32),
-    );
+    idx.extend((0..n - m).filter(|&i| template_ok(diff_ok, i, m)).map(|i| i as u32));
     idx.sort_unstable_by(|&a, &b| rr[a as usize].total_cmp(&rr[b as usize]));
     let within = |d: f64| if p.closed { d <= r } else { d < r };
     let (mut a, mut b) = (0u64, 0u64);

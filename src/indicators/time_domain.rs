@@ -56,10 +56,7 @@ pub fn std_ddof(x: impl Iterator<Item = f64> + Clone, ddof: u32) -> Option<f64> 
 }
 
 /// Valid successive differences of the window, in order.
-pub fn valid_diffs<'a>(
-    rr: &'a [f64],
-    diff_ok: &'a [bool],
-) -> impl Iterator<Item = f64> + Clone + 'a {
+pub fn valid_diffs<'a>(rr: &'a [f64], diff_ok: &'a [bool]) -> impl Iterator<Item = f64> + Clone + 'a {
     (1..rr.len())
         .filter(move |&k| diff_ok.get(k).copied().unwrap_or(false))
         .map(move |k| rr[k] - rr[k - 1])
@@ -137,9 +134,7 @@ mod tests {
     #[test]
     fn alternating_series_closed_form() {
         // 800, 900, 800, 900 … : ΔRR = ±100, RMSSD = 100, SDSD(ddof 1) = 100·√(M/(M−1)).
-        let rr: Vec<f64> = (0..11)
-            .map(|k| if k % 2 == 0 { 800.0 } else { 900.0 })
-            .collect();
+        let rr: Vec<f64> = (0..11).map(|k| if k % 2 == 0 { 800.0 } else { 900.0 }).collect();
         let ok = vec![true; rr.len()];
         let c = Conventions::of(Convention::Default);
         let t = compute(&rr, &ok, &c, &mut Vec::new());

@@ -41,9 +41,7 @@ impl Default for WelchWorkspace {
 
 impl std::fmt::Debug for WelchWorkspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WelchWorkspace")
-            .field("window_key", &self.window_key)
-            .finish()
+        f.debug_struct("WelchWorkspace").field("window_key", &self.window_key).finish()
     }
 }
 
@@ -97,8 +95,7 @@ pub fn welch(
     let fft = ws.planner.plan_fft_forward(nfft);
     ws.input.resize(nfft, 0.0);
     ws.output.resize(nfft / 2 + 1, Complex::new(0.0, 0.0));
-    ws.scratch
-        .resize(fft.get_scratch_len(), Complex::new(0.0, 0.0));
+    ws.scratch.resize(fft.get_scratch_len(), Complex::new(0.0, 0.0));
     psd.clear();
     psd.resize(nfft / 2 + 1, 0.0);
     for s in 0..nseg {
@@ -140,9 +137,7 @@ mod tests {
     fn parseval_for_white_like_signal() {
         // For a zero-mean signal, ∫PSD df ≈ variance (Hann, averaged).
         let fs = 4.0;
-        let x: Vec<f64> = (0..4096)
-            .map(|k| ((k * 7919 % 101) as f64 - 50.0))
-            .collect();
+        let x: Vec<f64> = (0..4096).map(|k| ((k * 7919 % 101) as f64 - 50.0)).collect();
         let mean = x.iter().sum::<f64>() / x.len() as f64;
         let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64;
         let mut ws = WelchWorkspace::default();

@@ -423,13 +423,7 @@ pub struct WindowMotion {
 
 /// Mean HR per epoch from cleaned NN intervals (60000 / mean NN of the intervals ending in the
 /// epoch), falling back to the device HR; `None` when neither has data.
-pub fn epoch_hr(
-    rec: &Recording,
-    cleaned: &Cleaned,
-    t0: f64,
-    n: usize,
-    epoch_s: f64,
-) -> Vec<Option<f64>> {
+pub fn epoch_hr(rec: &Recording, cleaned: &Cleaned, t0: f64, n: usize, epoch_s: f64) -> Vec<Option<f64>> {
     let mut sum = vec![0.0; n];
     let mut cnt = vec![0usize; n];
     for (&t, &rr) in cleaned.t_s.iter().zip(&cleaned.rr_ms) {
@@ -708,12 +702,7 @@ mod tests {
         };
         for (m, &e) in enmo_mg.iter().enumerate() {
             for i in 0..600 {
-                acc.push(
-                    m as f64 * 60.0 + i as f64 * 0.1,
-                    0.0,
-                    0.0,
-                    (1.0 + e / 1000.0) as f32,
-                );
+                acc.push(m as f64 * 60.0 + i as f64 * 0.1, 0.0, 0.0, (1.0 + e / 1000.0) as f32);
             }
         }
         Recording {
@@ -725,44 +714,21 @@ mod tests {
     #[test]
     fn enmo_levels_from_raw_acc() {
         let rec = rec_with_acc(&[0.0, 10.0, 50.0, 150.0]);
-        let m = compute(
-            &rec,
-            &Cleaned::default(),
-            &Clock::of(&rec),
-            &MotionConfig::default(),
-            None,
-        );
+        let m = compute(&rec, &Cleaned::default(), &Clock::of(&rec), &MotionConfig::default(), None);
         assert_eq!(m.source, MotionSource::Enmo);
         assert_eq!(m.epochs.len(), 4);
         let lv: Vec<_> = m.epochs.iter().map(|e| e.level).collect();
         assert_eq!(
             lv,
-            [
-                MotionLevel::Still,
-                MotionLevel::Still,
-                MotionLevel::Light,
-                MotionLevel::Active
-            ]
+            [MotionLevel::Still, MotionLevel::Still, MotionLevel::Light, MotionLevel::Active]
         );
         assert!((m.epochs[3].intensity.unwrap() - 150.0).abs() < 0.01);
         // Below 1 g the norm minus one is truncated at zero.
         let rec = rec_with_acc(&[-200.0]);
-        let m = compute(
-            &rec,
-            &Cleaned::default(),
-            &Clock::of(&rec),
-            &MotionConfig::default(),
-            None,
-        );
+        let m = compute(&rec, &Cleaned::default(), &Clock::of(&rec), &MotionConfig::default(), None);
         assert_eq!(m.epochs[0].intensity, Some(0.0));
         let b = rec_with_acc(&[0.0, 150.0, 150.0, 0.0]);
-        let m = compute(
-            &b,
-            &Cleaned::default(),
-            &Clock::of(&b),
-            &MotionConfig::default(),
-            None,
-        );
+        let m = compute(&b, &Cleaned::default(), &Clock::of(&b), &MotionConfig::default(), None);
         assert_eq!(m.active_bouts(), vec![(60.0, 180.0)]);
         let w = m.window(0.0, 180.0);
         assert!(w.in_motion);
@@ -785,13 +751,7 @@ mod tests {
             activity,
             ..Default::default()
         };
-        let m = compute(
-            &rec,
-            &Cleaned::default(),
-            &Clock::of(&rec),
-            &MotionConfig::default(),
-            None,
-        );
+        let m = compute(&rec, &Cleaned::default(), &Clock::of(&rec), &MotionConfig::default(), None);
         assert_eq!(m.source, MotionSource::Counts);
         assert!((m.epochs[0].intensity.unwrap() - 3000.0).abs() < 1e-9);
         assert_eq!(m.epochs[0].level, MotionLevel::Light);

@@ -134,11 +134,7 @@ impl Baseline {
             })
         };
         if !(self.hr_ref.is_finite() && (25.0..=250.0).contains(&self.hr_ref)) {
-            return bad(
-                "hr_ref",
-                self.hr_ref,
-                "a heart rate in bpm between 25 and 250",
-            );
+            return bad("hr_ref", self.hr_ref, "a heart rate in bpm between 25 and 250");
         }
         if !(self.sd_hr.is_finite() && self.sd_hr > 0.0) {
             return bad("sd_hr", self.sd_hr, "a positive spread in bpm");
@@ -208,9 +204,7 @@ mod tests {
 
     #[test]
     fn learn_uses_median_mad_and_floors() {
-        let hr = [
-            60.0, 61.0, 62.0, 63.0, 64.0, 65.0, 66.0, 67.0, 68.0, 69.0, 200.0,
-        ];
+        let hr = [60.0, 61.0, 62.0, 63.0, 64.0, 65.0, 66.0, 67.0, 68.0, 69.0, 200.0];
         let ln = [3.5; 11];
         let b = Baseline::learn(&hr, &ln, 10, 1.0);
         assert_eq!(b.source, BaselineSource::SelfSameDay);
@@ -220,10 +214,7 @@ mod tests {
         assert_eq!(b.sd_ln_rmssd, SD_LN_FLOOR);
         let b = Baseline::learn(&hr[..5], &ln[..5], 10, 1.0);
         assert_eq!(b.source, BaselineSource::ColdStart);
-        assert_eq!(
-            (b.hr_ref, b.sd_hr, b.ln_rmssd_ref, b.sd_ln_rmssd),
-            (70.0, 8.0, 3.56, 0.35)
-        );
+        assert_eq!((b.hr_ref, b.sd_hr, b.ln_rmssd_ref, b.sd_ln_rmssd), (70.0, 8.0, 3.56, 0.35));
     }
 
     #[test]

@@ -77,41 +77,19 @@ impl Default for LabelMap {
             }
         };
         add(
-            &[
-                "hyperventilation",
-                "recovery",
-                "questionnaire",
-                "consent",
-                "sleep",
-                "light movement",
-            ],
+            &["hyperventilation", "recovery", "questionnaire", "consent", "sleep", "light movement"],
             Category::Other,
         );
         add(
-            &[
-                "stroop",
-                "interview",
-                "arithmetic",
-                "mental",
-                "tsst",
-                "n-back",
-                "nback",
-                "stress",
-            ],
+            &["stroop", "interview", "arithmetic", "mental", "tsst", "n-back", "nback", "stress"],
             Category::MentalStress,
         );
         add(
-            &[
-                "walk", "run", "jog", "cycl", "bike", "exercise", "gym", "sport", "heavy",
-                "medium", "movement",
-            ],
+            &["walk", "run", "jog", "cycl", "bike", "exercise", "gym", "sport", "heavy", "medium", "movement"],
             Category::Exercise,
         );
         add(
-            &[
-                "baseline", "relax", "rest", "desk", "sitting", "seated", "laying", "lying",
-                "screen", "reading",
-            ],
+            &["baseline", "relax", "rest", "desk", "sitting", "seated", "laying", "lying", "screen", "reading"],
             Category::Rest,
         );
         LabelMap { rules }
@@ -249,9 +227,7 @@ pub struct ConfoundReport {
 impl ConfoundReport {
     /// Statistics of one profile under one policy.
     pub fn get(&self, k: ProfileKind, p: MotionPolicy) -> Option<&ProfileConfound> {
-        self.profiles
-            .iter()
-            .find(|c| c.profile == k && c.policy == p)
+        self.profiles.iter().find(|c| c.profile == k && c.policy == p)
     }
 }
 
@@ -366,9 +342,7 @@ pub(crate) fn compute(ctx: &Context, profiles: &[ProfileResult]) -> ConfoundRepo
     let (mut hs, mut ha, mut rs, mut ra) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for s in ctx.grid(len) {
         let d = ctx.window(s, s + len);
-        let Some(m) = d.motion.mean_intensity else {
-            continue;
-        };
+        let Some(m) = d.motion.mean_intensity else { continue };
         if !d.valid {
             continue;
         }
@@ -409,25 +383,15 @@ pub(crate) fn compute(ctx: &Context, profiles: &[ProfileResult]) -> ConfoundRepo
                 .iter()
                 .filter_map(|w| Some((w.motion.mean_intensity?, w.score?)))
                 .unzip();
-            let still: Vec<f64> = scored
-                .iter()
-                .filter(|w| is_still(w))
-                .filter_map(|w| w.score)
-                .collect();
-            let active: Vec<f64> = scored
-                .iter()
-                .filter(|w| is_active(w))
-                .filter_map(|w| w.score)
-                .collect();
+            let still: Vec<f64> = scored.iter().filter(|w| is_still(w)).filter_map(|w| w.score).collect();
+            let active: Vec<f64> = scored.iter().filter(|w| is_active(w)).filter_map(|w| w.score).collect();
             let seed = cc.seed.wrapping_add((pi * 10 + qi) as u64);
             let med_still = bootstrap_median(&still, cc.bootstrap_n, cc.level, seed);
             let med_active = bootstrap_median(&active, cc.bootstrap_n, cc.level, seed ^ 1);
-            let diff =
-                bootstrap_median_diff(&active, &still, cc.bootstrap_n, cc.level, seed).map(|t| t.2);
-            let stress: Vec<&&ProfileWindow> = scored
-                .iter()
-                .filter(|w| is_stress(p.profile, ctx.cfg, w))
-                .collect();
+            let diff = bootstrap_median_diff(&active, &still, cc.bootstrap_n, cc.level, seed)
+                .map(|t| t.2);
+            let stress: Vec<&&ProfileWindow> =
+                scored.iter().filter(|w| is_stress(p.profile, ctx.cfg, w)).collect();
             let high: Vec<&&ProfileWindow> = scored
                 .iter()
                 .filter(|w| w.band.as_deref() == Some(top_band(p.profile)))

@@ -202,7 +202,9 @@ fn slot_s(kind: ProfileKind, cfg: &PracticeConfig) -> f64 {
 fn is_stress(kind: ProfileKind, cfg: &PracticeConfig, w: &ProfileWindow, strict: bool) -> bool {
     let Some(s) = w.score else { return false };
     match kind {
-        ProfileKind::Watch => s > cfg.watch.band_edges[if strict { 1 } else { 0 }],
+        ProfileKind::Watch => {
+            s > cfg.watch.band_edges[if strict { 1 } else { 0 }]
+        }
         ProfileKind::Ring => w.band.as_deref() == Some("stressed"),
         ProfileKind::Tracker => {
             s >= if strict {
@@ -406,10 +408,7 @@ pub(crate) fn reports(
         return Vec::new();
     };
     let source = if ctx.motion.source.is_proxy() {
-        format!(
-            "{} — a PROXY, not a motion sensor",
-            ctx.motion.source.describe()
-        )
+        format!("{} — a PROXY, not a motion sensor", ctx.motion.source.describe())
     } else {
         ctx.motion.source.describe().to_string()
     };
@@ -418,12 +417,7 @@ pub(crate) fn reports(
         .map(|s| {
             let by_policy: Vec<PolicyHeadline> = runs
                 .iter()
-                .filter_map(|r| {
-                    r.daily
-                        .iter()
-                        .find(|x| x.day == s.day)
-                        .map(|x| (r.policy, x))
-                })
+                .filter_map(|r| r.daily.iter().find(|x| x.day == s.day).map(|x| (r.policy, x)))
                 .map(|(p, x)| PolicyHeadline {
                     policy: p,
                     stress_h: x.stress_s / 3600.0,
@@ -468,10 +462,7 @@ pub(crate) fn reports(
 
 /// True if the window counts as "not scored because of motion" (helper for reports).
 pub fn masked_by_motion(w: &ProfileWindow) -> bool {
-    matches!(
-        w.status,
-        WindowStatus::ExcessMotion | WindowStatus::Recovering
-    )
+    matches!(w.status, WindowStatus::ExcessMotion | WindowStatus::Recovering)
 }
 
 #[cfg(test)]

@@ -612,14 +612,7 @@ pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
     let labels = rec
         .labels()
         .filter(|e| e.end_s > e.start_s)
-        .map(|e| {
-            (
-                e.start_s,
-                e.end_s,
-                e.label.clone(),
-                cfg.confound.labels.category(&e.label),
-            )
-        })
+        .map(|e| (e.start_s, e.end_s, e.label.clone(), cfg.confound.labels.category(&e.label)))
         .collect();
     let ctx = Context {
         cfg,
@@ -648,18 +641,8 @@ pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
         notes.push("Absolute start time unknown: days are 24-h blocks from t = 0, windows are aligned from t = 0, and all time counts as awake (minus sleep labels) [A].".into());
     }
 
-    let watch_cal = calibration(
-        &base,
-        days_available,
-        cfg.watch.baseline_days_required,
-        "watch-like",
-    );
-    let ring_cal = calibration(
-        &base,
-        days_available,
-        cfg.ring.baseline_days_required,
-        "ring-like",
-    );
+    let watch_cal = calibration(&base, days_available, cfg.watch.baseline_days_required, "watch-like");
+    let ring_cal = calibration(&base, days_available, cfg.ring.baseline_days_required, "ring-like");
     let tracker_cal = Calibration {
         calibrated: true,
         baseline_source: BaselineSource::Population,
@@ -675,24 +658,9 @@ pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
     let mut profiles = Vec::with_capacity(3);
     for kind in [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker] {
         let (default_policy, window_s, cal, explain) = match kind {
-            ProfileKind::Watch => (
-                cfg.watch.default_policy,
-                cfg.watch.window_s,
-                watch_cal.clone(),
-                watch::explain(&cfg.watch),
-            ),
-            ProfileKind::Ring => (
-                cfg.ring.default_policy,
-                cfg.ring.window_s,
-                ring_cal.clone(),
-                ring::explain(&cfg.ring),
-            ),
-            ProfileKind::Tracker => (
-                cfg.tracker.default_policy,
-                cfg.tracker.window_s,
-                tracker_cal.clone(),
-                tracker::explain(&cfg.tracker),
-            ),
+            ProfileKind::Watch => (cfg.watch.default_policy, cfg.watch.window_s, watch_cal.clone(), watch::explain(&cfg.watch)),
+            ProfileKind::Ring => (cfg.ring.default_policy, cfg.ring.window_s, ring_cal.clone(), ring::explain(&cfg.ring)),
+            ProfileKind::Tracker => (cfg.tracker.default_policy, cfg.tracker.window_s, tracker_cal.clone(), tracker::explain(&cfg.tracker)),
         };
         let by_policy: Vec<PolicyRun> = MotionPolicy::ALL
             .iter()
@@ -764,11 +732,7 @@ pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
 pub fn explain_all(cfg: &PracticeConfig) -> String {
     let mut s = String::from("## Stress profiles: documented vs assumed\n\nSource keys resolve in `stress-profiles.md` §8; [A] = assumption of this design.\n\n");
     s.push_str(&crate::motion::explain(&cfg.motion));
-    for e in [
-        watch::explain(&cfg.watch),
-        ring::explain(&cfg.ring),
-        tracker::explain(&cfg.tracker),
-    ] {
+    for e in [watch::explain(&cfg.watch), ring::explain(&cfg.ring), tracker::explain(&cfg.tracker)] {
         s.push('\n');
         s.push_str(&e.markdown);
     }

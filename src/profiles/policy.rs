@@ -23,11 +23,7 @@ pub enum MotionPolicy {
 
 impl MotionPolicy {
     /// The three policies, in the order reports list them.
-    pub const ALL: [MotionPolicy; 3] = [
-        MotionPolicy::None,
-        MotionPolicy::Flag,
-        MotionPolicy::Suppress,
-    ];
+    pub const ALL: [MotionPolicy; 3] = [MotionPolicy::None, MotionPolicy::Flag, MotionPolicy::Suppress];
 
     /// Lower-case name (`none`, `flag`, `suppress`), as on the command line.
     pub fn name(self) -> &'static str {
@@ -70,10 +66,7 @@ mod tests {
         for p in MotionPolicy::ALL {
             assert_eq!(p.name().parse::<MotionPolicy>().unwrap(), p);
         }
-        assert_eq!(
-            "Gate".parse::<MotionPolicy>().unwrap(),
-            MotionPolicy::Suppress
-        );
+        assert_eq!("Gate".parse::<MotionPolicy>().unwrap(), MotionPolicy::Suppress);
         let e = "sometimes".parse::<MotionPolicy>().unwrap_err().to_string();
         assert!(e.contains("none, flag, suppress"), "{e}");
     }

@@ -238,100 +238,23 @@ and ≥ {mh:.0} h, restored in the mirror case, else normal.",
         mh = p.day_summary_min_s / 3600.0,
     );
     let rows = vec![
-        doc(
-            "Cadence",
-            format!(
-                "{:.0} s while awake, wearing, relatively inactive",
-                p.window_s
-            ),
-            "[V][O1]",
-        ),
-        assumed(
-            "Awake time",
-            "06:00–22:00 local, minus sleep labels; whole recording if the clock is unknown",
-            "§6.0, as in noop [OSS][W2]",
-        ),
-        doc(
-            "Signals",
-            "HR, HRV, motion (temperature not available here)",
-            "[V][O1][O2]",
-        ),
-        assumed(
-            "Aggregation",
-            format!(
-                "HR median of 1-min HRs; lnRMSSD median of {:.0}-s sub-windows",
-                p.sub_window_s
-            ),
-            "§6.2",
-        ),
-        assumed(
-            "Validity",
-            format!("≥ {} valid sub-windows", p.min_valid_sub),
-            "§6.2",
-        ),
-        doc(
-            "Motion gate",
-            "scored only while relatively inactive",
-            "[V][O1]",
-        ),
-        assumed(
-            "Gate threshold",
-            format!(
-                "≥ {:.0} % of minutes still (ENMO < 30 mg)",
-                p.min_still_share * 100.0
-            ),
-            "§6.2 (cf. noop [OSS][W2])",
-        ),
-        assumed(
-            "Activation A",
-            "z_HR + z_lnRMSSD-drop (w_T = 0 without temperature)",
-            "§6.2; additive z-sum as in [OSS][W2]",
-        ),
-        doc(
-            "Zone names and order",
-            "stressed, engaged, relaxed, restored",
-            "[V][O1]",
-        ),
-        doc(
-            "Relative scale",
-            "stress_high = top quartile, recovery_high = bottom quartile of own data",
-            "[V][O3]",
-        ),
-        assumed(
-            "Zones ↔ quartiles",
-            "A ≥ Q3 stressed, ≥ Q2 engaged, ≥ Q1 relaxed, else restored",
-            "§6.2",
-        ),
+        doc("Cadence", format!("{:.0} s while awake, wearing, relatively inactive", p.window_s), "[V][O1]"),
+        assumed("Awake time", "06:00–22:00 local, minus sleep labels; whole recording if the clock is unknown", "§6.0, as in noop [OSS][W2]"),
+        doc("Signals", "HR, HRV, motion (temperature not available here)", "[V][O1][O2]"),
+        assumed("Aggregation", format!("HR median of 1-min HRs; lnRMSSD median of {:.0}-s sub-windows", p.sub_window_s), "§6.2"),
+        assumed("Validity", format!("≥ {} valid sub-windows", p.min_valid_sub), "§6.2"),
+        doc("Motion gate", "scored only while relatively inactive", "[V][O1]"),
+        assumed("Gate threshold", format!("≥ {:.0} % of minutes still (ENMO < 30 mg)", p.min_still_share * 100.0), "§6.2 (cf. noop [OSS][W2])"),
+        assumed("Activation A", "z_HR + z_lnRMSSD-drop (w_T = 0 without temperature)", "§6.2; additive z-sum as in [OSS][W2]"),
+        doc("Zone names and order", "stressed, engaged, relaxed, restored", "[V][O1]"),
+        doc("Relative scale", "stress_high = top quartile, recovery_high = bottom quartile of own data", "[V][O3]"),
+        assumed("Zones ↔ quartiles", "A ≥ Q3 stressed, ≥ Q2 engaged, ≥ Q1 relaxed, else restored", "§6.2"),
         assumed("P_R percentile", "100·ECDF_baseline(A)", "§6.2"),
-        doc(
-            "Baseline needs 5 days",
-            format!("{:.0} days", p.baseline_days_required),
-            "[V][O1]",
-        ),
-        assumed(
-            "Baseline period",
-            "trailing 14 days; 1-day recordings: same-day windows under the same policy",
-            "§6.2",
-        ),
-        assumed(
-            "Minimum baseline windows",
-            format!("{}", p.min_baseline_windows),
-            "ours",
-        ),
-        doc(
-            "Daily fields",
-            "stress_high, recovery_high (s), day_summary ∈ restored/normal/stressful",
-            "[V][O3]",
-        ),
-        assumed(
-            "day_summary rule",
-            format!(
-                "ratio {} and ≥ {:.0} h",
-                p.day_summary_ratio,
-                p.day_summary_min_s / 3600.0
-            ),
-            "§6.2",
-        ),
+        doc("Baseline needs 5 days", format!("{:.0} days", p.baseline_days_required), "[V][O1]"),
+        assumed("Baseline period", "trailing 14 days; 1-day recordings: same-day windows under the same policy", "§6.2"),
+        assumed("Minimum baseline windows", format!("{}", p.min_baseline_windows), "ours"),
+        doc("Daily fields", "stress_high, recovery_high (s), day_summary ∈ restored/normal/stressful", "[V][O3]"),
+        assumed("day_summary rule", format!("ratio {} and ≥ {:.0} h", p.day_summary_ratio, p.day_summary_min_s / 3600.0), "§6.2"),
     ];
     explained("ring-like", &rule, rows)
 }

@@ -174,68 +174,18 @@ without motion-flagged spots.",
         sf = p.stress_from,
     );
     let rows = vec![
-        doc(
-            "Cadence",
-            format!("one value every {:.0} min", p.period_s / 60.0),
-            "[OSS][GB2][RC1]",
-        ),
-        doc(
-            "Window",
-            format!("{:.0} s (short-term)", p.window_s),
-            "[HRV1]",
-        ),
-        assumed(
-            "Cadence + window combination",
-            "spot from the last 300 s at each 30-min mark",
-            "§6.3",
-        ),
-        doc(
-            "Index",
-            "Baevsky SI, 50-ms bins, Mo = modal-bin centre",
-            "[HRV3][HRV4]",
-        ),
+        doc("Cadence", format!("one value every {:.0} min", p.period_s / 60.0), "[OSS][GB2][RC1]"),
+        doc("Window", format!("{:.0} s (short-term)", p.window_s), "[HRV1]"),
+        assumed("Cadence + window combination", "spot from the last 300 s at each 30-min mark", "§6.3"),
+        doc("Index", "Baevsky SI, 50-ms bins, Mo = modal-bin centre", "[HRV3][HRV4]"),
         doc("SI normal range", "50–150", "[OSS][HRV3]"),
-        doc(
-            "Population normalisation (no personal baseline)",
-            "\"normalized against population data\"",
-            "[V][M2]",
-        ),
-        assumed(
-            "Population anchors",
-            format!("SI {} ↦ 0, SI {} ↦ 100, log scale", p.si_low, p.si_high),
-            "§6.3",
-        ),
-        doc(
-            "Bands",
-            format!(
-                "1–{:.0} relaxed, –{:.0} normal, –{:.0} medium, {:.0}–100 high",
-                p.band_edges[0] - 1.0,
-                p.band_edges[1] - 1.0,
-                p.band_edges[2] - 1.0,
-                p.band_edges[2]
-            ),
-            "[OSS][GB2][RC1]",
-        ),
-        assumed(
-            "Motion policy flag",
-            "computed during motion, flagged if window mean ENMO ≥ 50 mg or HR proxy active",
-            "§6.3",
-        ),
-        assumed(
-            "Window validity",
-            "≥ 80 % clean coverage and ≥ 30 successive differences",
-            "§6.0",
-        ),
-        doc(
-            "Daily share per band",
-            "stress shown in percent",
-            "[OSS][GB2]",
-        ),
-        assumed(
-            "stress_h",
-            format!("{} h × n(S_T ≥ {})", p.spot_h, p.stress_from),
-            "§6.3",
-        ),
+        doc("Population normalisation (no personal baseline)", "\"normalized against population data\"", "[V][M2]"),
+        assumed("Population anchors", format!("SI {} ↦ 0, SI {} ↦ 100, log scale", p.si_low, p.si_high), "§6.3"),
+        doc("Bands", format!("1–{:.0} relaxed, –{:.0} normal, –{:.0} medium, {:.0}–100 high", p.band_edges[0] - 1.0, p.band_edges[1] - 1.0, p.band_edges[2] - 1.0, p.band_edges[2]), "[OSS][GB2][RC1]"),
+        assumed("Motion policy flag", "computed during motion, flagged if window mean ENMO ≥ 50 mg or HR proxy active", "§6.3"),
+        assumed("Window validity", "≥ 80 % clean coverage and ≥ 30 successive differences", "§6.0"),
+        doc("Daily share per band", "stress shown in percent", "[OSS][GB2]"),
+        assumed("stress_h", format!("{} h × n(S_T ≥ {})", p.spot_h, p.stress_from), "§6.3"),
     ];
     explained("tracker-like", &rule, rows)
 }
@@ -247,16 +197,11 @@ mod tests {
     #[test]
     fn si_anchor_table() {
         let p = TrackerParams::default();
-        let got: Vec<f64> = [
-            50.0, 100.0, 150.0, 200.0, 300.0, 500.0, 1000.0, 5000.0, 10.0,
-        ]
-        .iter()
-        .map(|&s| score(&p, s))
-        .collect();
-        assert_eq!(
-            got,
-            vec![15.0, 34.0, 46.0, 54.0, 66.0, 80.0, 100.0, 100.0, 1.0]
-        );
+        let got: Vec<f64> = [50.0, 100.0, 150.0, 200.0, 300.0, 500.0, 1000.0, 5000.0, 10.0]
+            .iter()
+            .map(|&s| score(&p, s))
+            .collect();
+        assert_eq!(got, vec![15.0, 34.0, 46.0, 54.0, 66.0, 80.0, 100.0, 100.0, 1.0]);
         assert_eq!(band(&p, 29.0), "relaxed");
         assert_eq!(band(&p, 30.0), "normal");
         assert_eq!(band(&p, 60.0), "medium");

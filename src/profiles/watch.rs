@@ -123,8 +123,7 @@ pub(crate) fn candidates(ctx: &Context, p: &WatchParams, b: &Baseline) -> Vec<Ca
                 .any(|&(_, be)| be <= s + 1e-9 && s - be < p.recovery_s);
             let recovering = !in_motion
                 && after_bout
-                && d.hr
-                    .is_some_and(|h| h > b.hr_ref + p.recovery_hr_sd * b.sd_hr);
+                && d.hr.is_some_and(|h| h > b.hr_ref + p.recovery_hr_sd * b.sd_hr);
             let x = match (d.valid, d.hr, d.ln_rmssd) {
                 (true, Some(h), Some(l)) => Some(activation(p, b, h, l)),
                 _ => None,
@@ -244,10 +243,7 @@ mod tests {
     #[test]
     fn logistic_anchors() {
         let p = WatchParams::default();
-        let got: Vec<f64> = [-1.0, 0.0, 1.0, 2.0, 3.0]
-            .iter()
-            .map(|&x| score(&p, x))
-            .collect();
+        let got: Vec<f64> = [-1.0, 0.0, 1.0, 2.0, 3.0].iter().map(|&x| score(&p, x)).collect();
         assert_eq!(got, vec![10.0, 25.0, 50.0, 75.0, 90.0]);
         assert_eq!(band(&p, 25.0), "rest");
         assert_eq!(band(&p, 26.0), "low");

@@ -28,10 +28,7 @@ pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 ///
 /// A value that is not an object, or that already has a *different* `schema_version`, is an
 /// [`Error::Format`].
-pub fn json_with_schema<T: Serialize + ?Sized>(
-    value: &T,
-    schema_version: &str,
-) -> Result<serde_json::Value> {
+pub fn json_with_schema<T: Serialize + ?Sized>(value: &T, schema_version: &str) -> Result<serde_json::Value> {
     let label = Path::new("<json>");
     let v = serde_json::to_value(value).map_err(|e| Error::Format {
         path: label.to_path_buf(),
@@ -48,32 +45,20 @@ pub fn json_with_schema<T: Serialize + ?Sized>(
         Some(other) => {
             return Err(Error::Format {
                 path: label.to_path_buf(),
-                message: format!(
-                    "value already has {SCHEMA_VERSION_KEY} = {other}, expected {schema_version:?}"
-                ),
+                message: format!("value already has {SCHEMA_VERSION_KEY} = {other}, expected {schema_version:?}"),
             })
         }
         None => {
-            map.insert(
-                SCHEMA_VERSION_KEY.into(),
-                serde_json::Value::String(schema_version.into()),
-            );
+            map.insert(SCHEMA_VERSION_KEY.into(), serde_json::Value::String(schema_version.into()));
         }
     }
     Ok(serde_json::Value::Object(map))
 }
 
 /// Write `value` with its schema version to `path` (pretty, trailing newline, atomic rename).
-pub fn write_json<T: Serialize + ?Sized>(
-    path: &Path,
-    value: &T,
-    schema_version: &str,
-) -> Result<()> {
+pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T, schema_version: &str) -> Result<()> {
     let v = json_with_schema(value, schema_version).map_err(|e| match e {
-        Error::Format { message, .. } => Error::Format {
-            path: path.to_path_buf(),
-            message,
-        },
+        Error::Format { message, .. } => Error::Format { path: path.to_path_buf(), message },
         other => other,
     })?;
     let mut text = serde_json::to_string_pretty(&v).map_err(|e| Error::Format {
@@ -86,10 +71,7 @@ pub fn write_json<T: Serialize + ?Sized>(
 
 /// Write bytes to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
     let tmp = path.with_file_name(format!(".{file_name}.tmp"));
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
@@ -111,10 +93,7 @@ impl OutputFolder {
         let root = root.into();
         let charts = root.join(Self::CHARTS_DIR);
         std::fs::create_dir_all(&charts).map_err(|e| Error::io(&charts, e))?;
-        Ok(OutputFolder {
-            root,
-            charts: Vec::new(),
-        })
+        Ok(OutputFolder { root, charts: Vec::new() })
     }
 
     /// The folder.
@@ -146,12 +125,7 @@ impl OutputFolder {
     }
 
     /// Write versioned JSON `<root>/<name>`.
-    pub fn json<T: Serialize + ?Sized>(
-        &self,
-        name: &str,
-        value: &T,
-        schema_version: &str,
-    ) -> Result<PathBuf> {
+    pub fn json<T: Serialize + ?Sized>(&self, name: &str, value: &T, schema_version: &str) -> Result<PathBuf> {
         let p = self.path(name)?;
         write_json(&p, value, schema_version)?;
         Ok(p)
@@ -167,10 +141,7 @@ impl OutputFolder {
     /// Path of `p` relative to the folder root (for links in Markdown), `/`-separated.
     pub fn relative(&self, p: &Path) -> String {
         let rel = p.strip_prefix(&self.root).unwrap_or(p);
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
+        rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
     }
 }
 

@@ -88,9 +88,7 @@ fn link_target(path: &str) -> String {
 }
 
 fn escape_inline(text: &str) -> String {
-    text.replace('[', "\\[")
-        .replace(']', "\\]")
-        .replace('\n', " ")
+    text.replace('[', "\\[").replace(']', "\\]").replace('\n', " ")
 }
 
 /// `![alt](path)`.
@@ -119,13 +117,7 @@ pub fn chart_section(chart: &RenderedChart, rel_png: &str, rel_svg: &str) -> Str
 pub fn columns_table(columns: &[Column]) -> String {
     let rows: Vec<Vec<String>> = columns
         .iter()
-        .map(|c| {
-            vec![
-                format!("`{}`", c.header()),
-                c.unit.clone().unwrap_or_else(|| "–".into()),
-                c.description.clone(),
-            ]
-        })
+        .map(|c| vec![format!("`{}`", c.header()), c.unit.clone().unwrap_or_else(|| "–".into()), c.description.clone()])
         .collect();
     table(&["column", "unit", "description"], &rows)
 }
@@ -168,19 +160,10 @@ pub fn provenance_table(items: &[ProvenanceItem]) -> String {
                 Provenance::Documented { source } => ("*documented*".to_string(), source.clone()),
                 Provenance::Assumed { reason } => ("**assumed**".to_string(), reason.clone()),
             };
-            vec![
-                i.scope.clone(),
-                i.element.clone(),
-                i.rule.clone(),
-                status,
-                note,
-            ]
+            vec![i.scope.clone(), i.element.clone(), i.rule.clone(), status, note]
         })
         .collect();
-    table(
-        &["scope", "element", "rule used", "status", "source / reason"],
-        &rows,
-    )
+    table(&["scope", "element", "rule used", "status", "source / reason"], &rows)
 }
 
 /// Format an optional number for a table (`–` when missing or non-finite).
@@ -198,20 +181,14 @@ mod tests {
     #[test]
     fn tables_escape_and_pad() {
         let t = table(&["a", "b|c"], &[vec!["1|2", "x\ny"], vec!["only"]]);
-        assert_eq!(
-            t,
-            "| a | b\\|c |\n|---|---|\n| 1\\|2 | x<br>y |\n| only |  |\n"
-        );
+        assert_eq!(t, "| a | b\\|c |\n|---|---|\n| 1\\|2 | x<br>y |\n| only |  |\n");
         let t = table_aligned(&["n"], &[Align::Right], &[vec!["3"]]);
         assert!(t.contains("---:|"));
     }
 
     #[test]
     fn links_are_encoded() {
-        assert_eq!(
-            image("a [b]", "charts/x y.png"),
-            "![a \\[b\\]](charts/x%20y.png)"
-        );
+        assert_eq!(image("a [b]", "charts/x y.png"), "![a \\[b\\]](charts/x%20y.png)");
         assert_eq!(link("t", "a(b).svg"), "[t](a%28b%29.svg)");
         assert_eq!(fmt_opt(None, 1), "–");
         assert_eq!(fmt_opt(Some(f64::NAN), 1), "–");
@@ -225,17 +202,13 @@ mod tests {
                 scope: "watch-like".into(),
                 element: "bands".into(),
                 rule: "rest 0–25".into(),
-                provenance: Provenance::Documented {
-                    source: "[G5]".into(),
-                },
+                provenance: Provenance::Documented { source: "[G5]".into() },
             },
             ProvenanceItem {
                 scope: "motion".into(),
                 element: "still".into(),
                 rule: "ENMO < 30 mg".into(),
-                provenance: Provenance::Assumed {
-                    reason: "within published cut-points".into(),
-                },
+                provenance: Provenance::Assumed { reason: "within published cut-points".into() },
             },
         ];
         let t = provenance_table(&items);

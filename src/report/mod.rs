@@ -119,8 +119,7 @@ pub fn render_png<C: Chart>(chart: &C, path: &Path) -> Result<(u32, u32)> {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
     let root = BitMapBackend::new(path, size).into_drawing_area();
-    root.fill(&WHITE)
-        .map_err(|e| chart_err(path, e.to_string()))?;
+    root.fill(&WHITE).map_err(|e| chart_err(path, e.to_string()))?;
     chart.draw_on(&root).map_err(|m| chart_err(path, m))?;
     root.present().map_err(|e| chart_err(path, e.to_string()))?;
     Ok(size)
@@ -135,11 +134,9 @@ pub fn render_svg_string<C: Chart>(chart: &C) -> Result<String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        root.fill(&WHITE)
-            .map_err(|e| chart_err(label, e.to_string()))?;
+        root.fill(&WHITE).map_err(|e| chart_err(label, e.to_string()))?;
         chart.draw_on(&root).map_err(|m| chart_err(label, m))?;
-        root.present()
-            .map_err(|e| chart_err(label, e.to_string()))?;
+        root.present().map_err(|e| chart_err(label, e.to_string()))?;
     }
     Ok(out)
 }

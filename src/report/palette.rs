@@ -68,9 +68,9 @@ pub fn profile_colour(name: &str) -> RGBColor {
         TRACKER
     } else {
         // FNV-1a: stable across runs and platforms.
-        let h = n.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-        });
+        let h = n
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
         OTHERS[(h % OTHERS.len() as u64) as usize]
     }
 }
@@ -106,15 +106,7 @@ pub fn band_colour(rank: u32, of: u32) -> RGBColor {
 
 /// Light qualitative fill colours for labelled segments (cycled by index).
 pub fn segment_colour(i: usize) -> RGBColor {
-    const SEG: [RGBColor; 7] = [
-        SKY_BLUE,
-        ORANGE,
-        BLUISH_GREEN,
-        YELLOW,
-        REDDISH_PURPLE,
-        BLUE,
-        VERMILLION,
-    ];
+    const SEG: [RGBColor; 7] = [SKY_BLUE, ORANGE, BLUISH_GREEN, YELLOW, REDDISH_PURPLE, BLUE, VERMILLION];
     SEG[i % SEG.len()]
 }
 

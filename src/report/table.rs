@@ -30,11 +30,7 @@ pub struct Column {
 
 impl Column {
     /// A column with a unit.
-    pub fn new(
-        name: impl Into<String>,
-        unit: impl Into<String>,
-        description: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, unit: impl Into<String>, description: impl Into<String>) -> Self {
         Column {
             name: name.into(),
             unit: Some(unit.into()).filter(|u: &String| !u.is_empty()),
@@ -189,19 +185,11 @@ impl<W: Write> CsvTable<W> {
                 });
             }
         }
-        let mut writer = csv::WriterBuilder::new()
-            .flexible(false)
-            .from_writer(writer);
+        let mut writer = csv::WriterBuilder::new().flexible(false).from_writer(writer);
         writer
             .write_record(&headers)
             .map_err(|e| csv_err(&path, e))?;
-        Ok(CsvTable {
-            writer,
-            columns,
-            path,
-            rows: 0,
-            buf: String::with_capacity(32),
-        })
+        Ok(CsvTable { writer, columns, path, rows: 0, buf: String::with_capacity(32) })
     }
 
     /// The column specs.
@@ -237,15 +225,11 @@ impl<W: Write> CsvTable<W> {
                 Cell::Bool(Some(b)) => self.buf.push_str(if *b { "true" } else { "false" }),
                 Cell::Int(None) | Cell::Bool(None) => {}
                 Cell::Text(s) => {
-                    self.writer
-                        .write_field(s)
-                        .map_err(|e| csv_err(&self.path, e))?;
+                    self.writer.write_field(s).map_err(|e| csv_err(&self.path, e))?;
                     continue;
                 }
             }
-            self.writer
-                .write_field(&self.buf)
-                .map_err(|e| csv_err(&self.path, e))?;
+            self.writer.write_field(&self.buf).map_err(|e| csv_err(&self.path, e))?;
         }
         self.writer
             .write_record(std::iter::empty::<&[u8]>())
@@ -257,19 +241,14 @@ impl<W: Write> CsvTable<W> {
     /// Flush and return the inner writer.
     pub fn finish(self) -> Result<W> {
         let path = self.path;
-        self.writer
-            .into_inner()
-            .map_err(|e| Error::io(&path, e.into_error()))
+        self.writer.into_inner().map_err(|e| Error::io(&path, e.into_error()))
     }
 }
 
 fn csv_err(path: &Path, e: csv::Error) -> Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::io(path, io),
-        other => Error::Format {
-            path: path.to_path_buf(),
-            message: format!("CSV write failed: {other:?}"),
-        },
+        other => Error::Format { path: path.to_path_buf(), message: format!("CSV write failed: {other:?}") },
     }
 }
 
@@ -290,16 +269,10 @@ mod tests {
 
     #[test]
     fn writes_empty_cells_for_missing() {
-        let cols = vec![
-            Column::new("a", "ms", ""),
-            Column::unitless("b", ""),
-            Column::new("c", "s", "").with_decimals(2),
-        ];
+        let cols = vec![Column::new("a", "ms", ""), Column::unitless("b", ""), Column::new("c", "s", "").with_decimals(2)];
         let mut t = CsvTable::from_writer(Vec::new(), cols, "mem").unwrap();
-        t.write_row(&[Cell::Num(None), "x,y".into(), Cell::Num(Some(1.0 / 3.0))])
-            .unwrap();
-        t.write_row(&[f64::NAN.into(), Cell::Int(None), (-0.0).into()])
-            .unwrap();
+        t.write_row(&[Cell::Num(None), "x,y".into(), Cell::Num(Some(1.0 / 3.0))]).unwrap();
+        t.write_row(&[f64::NAN.into(), Cell::Int(None), (-0.0).into()]).unwrap();
         assert_eq!(t.rows_written(), 2);
         let out = String::from_utf8(t.finish().unwrap()).unwrap();
         assert_eq!(out, "a_ms,b,c_s\n,\"x,y\",0.33\n,,0.00\n");
@@ -309,10 +282,7 @@ mod tests {
     fn wrong_row_length_and_duplicate_headers_are_errors() {
         let cols = vec![Column::unitless("a", "")];
         let mut t = CsvTable::from_writer(Vec::new(), cols, "mem.csv").unwrap();
-        let e = t
-            .write_row(&[1.0.into(), 2.0.into()])
-            .unwrap_err()
-            .to_string();
+        let e = t.write_row(&[1.0.into(), 2.0.into()]).unwrap_err().to_string();
         assert!(e.contains("mem.csv") && e.contains("2 cells"), "{e}");
         let dup = vec![Column::new("a", "ms", ""), Column::unitless("a_ms", "")];
         assert!(CsvTable::from_writer(Vec::new(), dup, "mem").is_err());

@@ -216,12 +216,7 @@ fn plan(s: Scenario) -> Vec<Plan> {
             (6.0 * h + 45.0 * m, "home", STROLL, 0.1),
             (7.0 * h + 30.0 * m, "walk", WALK, 0.3),
             (7.0 * h + 55.0 * m, "desk", Activity::Rest, 0.0),
-            (
-                10.0 * h + 30.0 * m,
-                "stressful_meeting",
-                Activity::Stress,
-                0.7,
-            ),
+            (10.0 * h + 30.0 * m, "stressful_meeting", Activity::Stress, 0.7),
             (11.0 * h + 15.0 * m, "desk", Activity::Rest, 0.0),
             (12.0 * h + 30.0 * m, "walk", WALK, 0.3),
             (12.0 * h + 50.0 * m, "lunch", Activity::Rest, 0.0),
@@ -418,7 +413,11 @@ fn true_beats(plans: &[Plan], duration: f64, rng: &mut ChaCha8Rng) -> Vec<Beat> 
         ph_resp += 2.0 * PI * resp * dt + 0.2 * dt.sqrt() * gauss(rng);
         let a = (-dt / 40.0).exp();
         vlf = a * vlf + 12.0 * (1.0 - a * a).sqrt() * gauss(rng);
-        let rr = 60_000.0 / hr + a_lf * ph_lf.sin() + a_hf * ph_resp.sin() + vlf + 5.0 * gauss(rng);
+        let rr = 60_000.0 / hr
+            + a_lf * ph_lf.sin()
+            + a_hf * ph_resp.sin()
+            + vlf
+            + 5.0 * gauss(rng);
         let rr = rr.clamp(330.0, 1800.0).round();
         let t_end = (t * 1000.0).round() / 1000.0 + rr / 1000.0;
         if t_end > duration {
@@ -589,8 +588,8 @@ fn accelerometer(
             } => {
                 let cad = cadence_hz * (1.0 + 0.02 * gauss(rng));
                 step_phase += 2.0 * PI * cad * dt;
-                let along =
-                    acc_amp_g * step_phase.sin() + 0.15 * acc_amp_g * (2.0 * step_phase).sin();
+                let along = acc_amp_g * step_phase.sin()
+                    + 0.15 * acc_amp_g * (2.0 * step_phase).sin();
                 let swing = 0.5 * acc_amp_g * (0.5 * step_phase).sin();
                 ax += along * g[0] + swing * perp[0];
                 ay += along * g[1] + swing * perp[1];

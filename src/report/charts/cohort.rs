@@ -6,10 +6,7 @@
 //! offset slightly in y so that equal values stay visible. Missing values are not drawn; the
 //! legend counts them per series.
 
-use super::{
-    de, draw_legend, draw_markers, finite_extent, font, nice_range, put_text, size, text_width,
-    titled, Mark, Shape,
-};
+use super::{de, draw_legend, draw_markers, finite_extent, font, nice_range, put_text, size, text_width, titled, Mark, Shape};
 use crate::report::{palette, Chart, MAX_SIDE_PX};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -58,12 +55,7 @@ impl CohortChart {
     }
 
     fn label_w(&self) -> u32 {
-        let w = self
-            .rows
-            .iter()
-            .map(|r| text_width(&r.recording, size::TICK))
-            .max()
-            .unwrap_or(40);
+        let w = self.rows.iter().map(|r| text_width(&r.recording, size::TICK)).max().unwrap_or(40);
         (w + 24).clamp(60, 320) as u32
     }
 
@@ -90,10 +82,7 @@ impl Chart for CohortChart {
         let rows = self.rows.len().max(1) as u32;
         let legend_h = 90 + 26 * self.series.len() as u32;
         let h = (150 + rows * self.row_h()).max(legend_h).max(320);
-        (
-            1400,
-            (h + if self.subtitle.is_some() { 26 } else { 0 }).min(MAX_SIDE_PX),
-        )
+        (1400, (h + if self.subtitle.is_some() { 26 } else { 0 }).min(MAX_SIDE_PX))
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -104,21 +93,11 @@ impl Chart for CohortChart {
         let (w, _) = body.dim_in_pixel();
         let (plot, legend_area) = body.split_horizontally(w - LEGEND_W);
         let nr = self.rows.len();
-        let values = self
-            .rows
-            .iter()
-            .flat_map(|r| r.values.iter().flatten().copied());
-        let (x0, x1) = match self
-            .x_range
-            .filter(|r| r.0.is_finite() && r.1.is_finite() && r.1 > r.0)
-        {
+        let values = self.rows.iter().flat_map(|r| r.values.iter().flatten().copied());
+        let (x0, x1) = match self.x_range.filter(|r| r.0.is_finite() && r.1.is_finite() && r.1 > r.0) {
             Some(r) => r,
             None => {
-                let refv = self
-                    .reference
-                    .as_ref()
-                    .map(|r| r.0)
-                    .filter(|v| v.is_finite());
+                let refv = self.reference.as_ref().map(|r| r.0).filter(|v| v.is_finite());
                 let e = finite_extent(values.chain(refv));
                 match e {
                     Some((lo, hi)) => {
@@ -151,34 +130,16 @@ impl Chart for CohortChart {
             .map_err(de)?;
         let y_of = |i: usize| (nr - 1 - i) as f64;
         chart
-            .draw_series((0..nr).map(|i| {
-                PathElement::new(
-                    vec![(x0, y_of(i)), (x1, y_of(i))],
-                    palette::LIGHT_GREY.stroke_width(1),
-                )
-            }))
+            .draw_series((0..nr).map(|i| PathElement::new(vec![(x0, y_of(i)), (x1, y_of(i))], palette::LIGHT_GREY.stroke_width(1))))
             .map_err(de)?;
-        if let Some((v, _)) = self
-            .reference
-            .as_ref()
-            .filter(|r| r.0.is_finite() && r.0 >= x0 && r.0 <= x1)
-        {
+        if let Some((v, _)) = self.reference.as_ref().filter(|r| r.0.is_finite() && r.0 >= x0 && r.0 <= x1) {
             chart
-                .draw_series(DashedLineSeries::new(
-                    [(*v, -0.5), (*v, nr as f64 - 0.5)],
-                    6,
-                    4,
-                    palette::DARK_GREY.stroke_width(1),
-                ))
+                .draw_series(DashedLineSeries::new([(*v, -0.5), (*v, nr as f64 - 0.5)], 6, 4, palette::DARK_GREY.stroke_width(1)))
                 .map_err(de)?;
         }
         let shapes = self.shapes();
         let ns = self.series.len();
-        let spread = if ns > 1 {
-            (0.5 / ns as f64).min(0.12)
-        } else {
-            0.0
-        };
+        let spread = if ns > 1 { (0.5 / ns as f64).min(0.12) } else { 0.0 };
         let r = if self.row_h() >= 20 { 5 } else { 3 };
         let mut missing = vec![0usize; ns];
         for (s, (colour, shape)) in shapes.iter().enumerate() {
@@ -187,19 +148,11 @@ impl Chart for CohortChart {
                 .rows
                 .iter()
                 .enumerate()
-                .filter_map(|(i, row)| {
-                    match row
-                        .values
-                        .get(s)
-                        .copied()
-                        .flatten()
-                        .filter(|v| v.is_finite())
-                    {
-                        Some(v) => Some((v.clamp(x0, x1), y_of(i) - dy)),
-                        None => {
-                            missing[s] += 1;
-                            None
-                        }
+                .filter_map(|(i, row)| match row.values.get(s).copied().flatten().filter(|v| v.is_finite()) {
+                    Some(v) => Some((v.clamp(x0, x1), y_of(i) - dy)),
+                    None => {
+                        missing[s] += 1;
+                        None
                     }
                 })
                 .collect();
@@ -208,15 +161,7 @@ impl Chart for CohortChart {
         if self.row_h() >= 12 {
             for (i, row) in self.rows.iter().enumerate() {
                 let (px, py) = chart.backend_coord(&(x0, y_of(i)));
-                put_text(
-                    root,
-                    &row.recording,
-                    (px - 10, py),
-                    size::TICK,
-                    &palette::BLACK,
-                    HPos::Right,
-                    VPos::Center,
-                )?;
+                put_text(root, &row.recording, (px - 10, py), size::TICK, &palette::BLACK, HPos::Right, VPos::Center)?;
             }
         }
         let mut legend: Vec<(Mark, String)> = self
@@ -225,26 +170,14 @@ impl Chart for CohortChart {
             .zip(&shapes)
             .zip(&missing)
             .map(|((name, (c, sh)), m)| {
-                let label = if *m > 0 {
-                    format!("{name} ({m} missing)")
-                } else {
-                    name.clone()
-                };
+                let label = if *m > 0 { format!("{name} ({m} missing)") } else { name.clone() };
                 (Mark::Marker(*sh, *c), label)
             })
             .collect();
         if let Some((_, name)) = &self.reference {
             legend.push((Mark::Dashed(palette::DARK_GREY), name.clone()));
         }
-        put_text(
-            &legend_area,
-            &format!("{nr} recordings"),
-            (6, 14),
-            size::AXIS,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
+        put_text(&legend_area, &format!("{nr} recordings"), (6, 14), size::AXIS, &palette::BLACK, HPos::Left, VPos::Top)?;
         draw_legend(&legend_area, 6, 40, &legend)?;
         Ok(())
     }

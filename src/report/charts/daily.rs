@@ -7,10 +7,7 @@
 //! black, each part's hours in the legend, then the headline's rule and the caller's notes
 //! (e.g. how much of it coincided with motion, what it becomes under each motion policy).
 
-use super::{
-    de, draw_legend_row, fmt_hours, font, put_text, size, text_style, text_width, titled,
-    wrap_text, Mark,
-};
+use super::{de, draw_legend_row, fmt_hours, font, put_text, size, text_style, text_width, titled, wrap_text, Mark};
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -105,10 +102,7 @@ impl Chart for DailyBars {
 
     fn size(&self) -> (u32, u32) {
         let rows: u32 = self.rows.iter().map(row_height).sum::<u32>().max(200);
-        (
-            WIDTH,
-            70 + rows + if self.subtitle.is_some() { 26 } else { 0 },
-        )
+        (WIDTH, 70 + rows + if self.subtitle.is_some() { 26 } else { 0 })
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -119,18 +113,11 @@ impl Chart for DailyBars {
         let mut rest = body;
         let n = self.rows.len();
         for (k, row) in self.rows.iter().enumerate() {
-            let (area, below) = if k + 1 == n {
-                (rest.clone(), rest.clone())
-            } else {
-                rest.split_vertically(row_height(row))
-            };
+            let (area, below) = if k + 1 == n { (rest.clone(), rest.clone()) } else { rest.split_vertically(row_height(row)) };
             rest = below;
             let (aw, ah) = area.dim_in_pixel();
-            area.draw(&PathElement::new(
-                vec![(10, 0), (aw as i32 - 10, 0)],
-                palette::LIGHT_GREY.stroke_width(2),
-            ))
-            .map_err(de)?;
+            area.draw(&PathElement::new(vec![(10, 0), (aw as i32 - 10, 0)], palette::LIGHT_GREY.stroke_width(2)))
+                .map_err(de)?;
             let (card, right) = area.split_horizontally(CARD_W);
             draw_card(&card, row)?;
             draw_breakdown(&right, row, ah)?;
@@ -139,116 +126,44 @@ impl Chart for DailyBars {
     }
 }
 
-fn draw_card<DB: DrawingBackend>(
-    card: &DrawingArea<DB, Shift>,
-    row: &DailyBar,
-) -> Result<(), String> {
+fn draw_card<DB: DrawingBackend>(card: &DrawingArea<DB, Shift>, row: &DailyBar) -> Result<(), String> {
     let colour = palette::profile_colour(&row.profile);
     let (w, _) = card.dim_in_pixel();
     let w = w as i32;
-    put_text(
-        card,
-        "What the app shows",
-        (24, 12),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Left,
-        VPos::Top,
-    )?;
-    put_text(
-        card,
-        &row.profile,
-        (24, 34),
-        size::PANEL + 4.0,
-        &colour,
-        HPos::Left,
-        VPos::Top,
-    )?;
+    put_text(card, "What the app shows", (24, 12), size::TICK, &palette::DARK_GREY, HPos::Left, VPos::Top)?;
+    put_text(card, &row.profile, (24, 34), size::PANEL + 4.0, &colour, HPos::Left, VPos::Top)?;
     let mut y = 70;
-    let headline = if row.headline.is_empty() {
-        "(no headline)"
-    } else {
-        row.headline.as_str()
-    };
+    let headline = if row.headline.is_empty() { "(no headline)" } else { row.headline.as_str() };
     for line in wrap_text(headline, 26.0, w - 48).into_iter().take(3) {
-        put_text(
-            card,
-            &line,
-            (24, y),
-            26.0,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
+        put_text(card, &line, (24, y), 26.0, &palette::BLACK, HPos::Left, VPos::Top)?;
         y += 34;
     }
     y += 10;
     let (x0, x1) = (24, w - 30);
-    card.draw(&Rectangle::new(
-        [(x0, y), (x1, y + 30)],
-        palette::LIGHT_GREY.filled(),
-    ))
-    .map_err(de)?;
-    let day = if row.day_h.is_finite() && row.day_h > 0.0 {
-        row.day_h
-    } else {
-        24.0
-    };
+    card.draw(&Rectangle::new([(x0, y), (x1, y + 30)], palette::LIGHT_GREY.filled())).map_err(de)?;
+    let day = if row.day_h.is_finite() && row.day_h > 0.0 { row.day_h } else { 24.0 };
     match row.headline_hours.filter(|h| h.is_finite()) {
         Some(h) => {
             let frac = (h / day).clamp(0.0, 1.0);
             let xf = x0 + ((x1 - x0) as f64 * frac).round() as i32;
             if xf > x0 {
-                card.draw(&Rectangle::new([(x0, y), (xf, y + 30)], colour.filled()))
-                    .map_err(de)?;
+                card.draw(&Rectangle::new([(x0, y), (xf, y + 30)], colour.filled())).map_err(de)?;
             }
             let label = fmt_hours(h);
             let inside = text_width(&label, size::AXIS) + 10 < xf - x0;
-            let (lx, c, hp) = if inside {
-                (xf - 6, palette::WHITE, HPos::Right)
-            } else {
-                (xf + 6, palette::BLACK, HPos::Left)
-            };
+            let (lx, c, hp) = if inside { (xf - 6, palette::WHITE, HPos::Right) } else { (xf + 6, palette::BLACK, HPos::Left) };
             put_text(card, &label, (lx, y + 15), size::AXIS, &c, hp, VPos::Center)?;
         }
         None => {
-            put_text(
-                card,
-                "no headline",
-                ((x0 + x1) / 2, y + 15),
-                size::AXIS,
-                &palette::DARK_GREY,
-                HPos::Center,
-                VPos::Center,
-            )?;
+            put_text(card, "no headline", ((x0 + x1) / 2, y + 15), size::AXIS, &palette::DARK_GREY, HPos::Center, VPos::Center)?;
         }
     }
-    put_text(
-        card,
-        "0 h",
-        (x0, y + 36),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Left,
-        VPos::Top,
-    )?;
-    put_text(
-        card,
-        &fmt_hours(day),
-        (x1, y + 36),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Right,
-        VPos::Top,
-    )?;
+    put_text(card, "0 h", (x0, y + 36), size::TICK, &palette::DARK_GREY, HPos::Left, VPos::Top)?;
+    put_text(card, &fmt_hours(day), (x1, y + 36), size::TICK, &palette::DARK_GREY, HPos::Right, VPos::Top)?;
     Ok(())
 }
 
-fn draw_breakdown<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    row: &DailyBar,
-    _h: u32,
-) -> Result<(), String> {
+fn draw_breakdown<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, row: &DailyBar, _h: u32) -> Result<(), String> {
     put_text(
         area,
         "What is behind it: every hour of the day by category (outlined = counted in the headline)",
@@ -258,17 +173,9 @@ fn draw_breakdown<DB: DrawingBackend>(
         HPos::Left,
         VPos::Top,
     )?;
-    let parts: Vec<&BreakdownPart> = row
-        .parts
-        .iter()
-        .filter(|p| p.hours.is_finite() && p.hours >= 0.0)
-        .collect();
+    let parts: Vec<&BreakdownPart> = row.parts.iter().filter(|p| p.hours.is_finite() && p.hours >= 0.0).collect();
     let total: f64 = parts.iter().map(|p| p.hours).sum();
-    let day = if row.day_h.is_finite() && row.day_h > 0.0 {
-        row.day_h
-    } else {
-        24.0
-    };
+    let day = if row.day_h.is_finite() && row.day_h > 0.0 { row.day_h } else { 24.0 };
     let xmax = day.max(total);
     let (_, rest) = area.split_vertically(30);
     let (bar_area, text_area) = rest.split_vertically(105);
@@ -292,14 +199,9 @@ fn draw_breakdown<DB: DrawingBackend>(
         .draw()
         .map_err(de)?;
     if parts.is_empty() {
-        let style =
-            text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
+        let style = text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
         chart
-            .draw_series(std::iter::once(Text::new(
-                "no breakdown given".to_string(),
-                (xmax / 2.0, 0.5),
-                style,
-            )))
+            .draw_series(std::iter::once(Text::new("no breakdown given".to_string(), (xmax / 2.0, 0.5), style)))
             .map_err(de)?;
     }
     let mut x = 0.0;
@@ -310,23 +212,9 @@ fn draw_breakdown<DB: DrawingBackend>(
             continue;
         }
         let c = p.kind.colour();
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.12), (b, 0.88)],
-                c.filled(),
-            )))
-            .map_err(de)?;
-        let outline = if p.counted {
-            palette::BLACK.stroke_width(3)
-        } else {
-            palette::GREY.stroke_width(1)
-        };
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.12), (b, 0.88)],
-                outline,
-            )))
-            .map_err(de)?;
+        chart.draw_series(std::iter::once(Rectangle::new([(a, 0.12), (b, 0.88)], c.filled()))).map_err(de)?;
+        let outline = if p.counted { palette::BLACK.stroke_width(3) } else { palette::GREY.stroke_width(1) };
+        chart.draw_series(std::iter::once(Rectangle::new([(a, 0.12), (b, 0.88)], outline))).map_err(de)?;
         let px = chart.backend_coord(&(b, 0.0)).0 - chart.backend_coord(&(a, 0.0)).0;
         let label = fmt_hours(p.hours);
         if text_width(&label, size::TICK) + 8 < px {
@@ -334,51 +222,25 @@ fn draw_breakdown<DB: DrawingBackend>(
                 || p.kind == PartKind::MotionMasked;
             let tc = if dark { palette::WHITE } else { palette::BLACK };
             let style = text_style(size::TICK, &tc).pos(Pos::new(HPos::Center, VPos::Center));
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    label,
-                    ((a + b) / 2.0, 0.5),
-                    style,
-                )))
-                .map_err(de)?;
+            chart.draw_series(std::iter::once(Text::new(label, ((a + b) / 2.0, 0.5), style))).map_err(de)?;
         }
     }
     let legend: Vec<(Mark, String)> = row
         .parts
         .iter()
         .map(|p| {
-            let mark = if p.counted {
-                Mark::Outlined(p.kind.colour())
-            } else {
-                Mark::Fill(p.kind.colour().to_rgba())
-            };
+            let mark = if p.counted { Mark::Outlined(p.kind.colour()) } else { Mark::Fill(p.kind.colour().to_rgba()) };
             (mark, format!("{}: {}", p.label, fmt_hours(p.hours)))
         })
         .collect();
     let mut y = draw_legend_row(&text_area, 12, 4, &legend)?;
     y += 4;
     if !row.headline_rule.is_empty() {
-        put_text(
-            &text_area,
-            &format!("Headline rule: {}", row.headline_rule),
-            (12, y),
-            size::TICK + 1.0,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
+        put_text(&text_area, &format!("Headline rule: {}", row.headline_rule), (12, y), size::TICK + 1.0, &palette::BLACK, HPos::Left, VPos::Top)?;
         y += 22;
     }
     for note in &row.notes {
-        put_text(
-            &text_area,
-            note,
-            (12, y),
-            size::TICK + 1.0,
-            &palette::DARK_GREY,
-            HPos::Left,
-            VPos::Top,
-        )?;
+        put_text(&text_area, note, (12, y), size::TICK + 1.0, &palette::DARK_GREY, HPos::Left, VPos::Top)?;
         y += 22;
     }
     Ok(())

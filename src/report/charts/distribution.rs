@@ -7,8 +7,8 @@
 //! empty `active` column *is* the finding.
 
 use super::{
-    de, draw_legend_row, draw_markers, finite_extent, font, jitter, put_text, quantile_sorted,
-    size, text_style, titled, Mark, Shape,
+    de, draw_legend_row, draw_markers, finite_extent, font, jitter, put_text, quantile_sorted, size, text_style,
+    titled, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
@@ -77,24 +77,9 @@ pub(crate) fn box_stats(values: &[f64]) -> Option<BoxStats> {
     let median = quantile_sorted(&s, 0.5);
     let q3 = quantile_sorted(&s, 0.75);
     let iqr = q3 - q1;
-    let lo_whisker = s
-        .iter()
-        .copied()
-        .find(|v| *v >= q1 - 1.5 * iqr)
-        .unwrap_or(q1);
-    let hi_whisker = s
-        .iter()
-        .rev()
-        .copied()
-        .find(|v| *v <= q3 + 1.5 * iqr)
-        .unwrap_or(q3);
-    Some(BoxStats {
-        q1,
-        median,
-        q3,
-        lo_whisker,
-        hi_whisker,
-    })
+    let lo_whisker = s.iter().copied().find(|v| *v >= q1 - 1.5 * iqr).unwrap_or(q1);
+    let hi_whisker = s.iter().rev().copied().find(|v| *v <= q3 + 1.5 * iqr).unwrap_or(q3);
+    Some(BoxStats { q1, median, q3, lo_whisker, hi_whisker })
 }
 
 impl Chart for ScoreDistribution {
@@ -104,43 +89,26 @@ impl Chart for ScoreDistribution {
 
     fn size(&self) -> (u32, u32) {
         let n = self.panels.len().max(1) as u32;
-        (
-            n * PANEL_W + 20,
-            HEIGHT + if self.subtitle.is_some() { 26 } else { 0 },
-        )
+        (n * PANEL_W + 20, HEIGHT + if self.subtitle.is_some() { 26 } else { 0 })
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let body = titled(root, &self.title, self.subtitle.as_deref())?;
         if self.panels.is_empty() || self.levels.is_empty() {
-            return super::no_data(
-                &body,
-                "No data: no profile panels or no motion levels were given",
-            );
+            return super::no_data(&body, "No data: no profile panels or no motion levels were given");
         }
         let (_, h) = body.dim_in_pixel();
         let (body, legend_area) = body.split_vertically(h - 40);
         let body = body.margin(0, 0, 10, 10);
         let n = self.levels.len();
-        let all = self
-            .panels
-            .iter()
-            .flat_map(|p| p.groups.iter().flatten().copied());
+        let all = self.panels.iter().flat_map(|p| p.groups.iter().flatten().copied());
         let (lo, hi) = finite_extent(all).unwrap_or((0.0, 100.0));
         let (y0, y1) = (lo.min(0.0), hi.max(100.0) * 1.04);
         let areas = body.split_evenly((1, self.panels.len()));
         for (panel, area) in self.panels.iter().zip(&areas) {
             let colour = palette::profile_colour(&panel.profile);
             let (aw, _) = area.dim_in_pixel();
-            put_text(
-                area,
-                &panel.profile,
-                (aw as i32 / 2, 4),
-                size::PANEL + 2.0,
-                &colour,
-                HPos::Center,
-                VPos::Top,
-            )?;
+            put_text(area, &panel.profile, (aw as i32 / 2, 4), size::PANEL + 2.0, &colour, HPos::Center, VPos::Top)?;
             let (_, plot) = area.split_vertically(32);
             let mut chart = ChartBuilder::on(&plot)
                 .margin_right(12)
@@ -163,48 +131,25 @@ impl Chart for ScoreDistribution {
                 .map_err(de)?;
             for (i, level) in self.levels.iter().enumerate() {
                 let x = i as f64;
-                let values: Vec<f64> = panel
-                    .groups
-                    .get(i)
-                    .map(|g| g.iter().copied().filter(|v| v.is_finite()).collect())
-                    .unwrap_or_default();
-                let pts: Vec<(f64, f64)> = values
-                    .iter()
-                    .enumerate()
-                    .map(|(k, v)| (x + 0.3 * jitter(k + 7919 * i), *v))
-                    .collect();
+                let values: Vec<f64> =
+                    panel.groups.get(i).map(|g| g.iter().copied().filter(|v| v.is_finite()).collect()).unwrap_or_default();
+                let pts: Vec<(f64, f64)> =
+                    values.iter().enumerate().map(|(k, v)| (x + 0.3 * jitter(k + 7919 * i), *v)).collect();
                 match box_stats(&values) {
                     None => {
-                        let style = text_style(size::PANEL, &palette::GREY)
-                            .pos(Pos::new(HPos::Center, VPos::Center));
+                        let style = text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
                         chart
-                            .draw_series(std::iter::once(Text::new(
-                                "no score".to_string(),
-                                (x, (y0 + y1) / 2.0),
-                                style,
-                            )))
+                            .draw_series(std::iter::once(Text::new("no score".to_string(), (x, (y0 + y1) / 2.0), style)))
                             .map_err(de)?;
                     }
                     Some(b) => {
-                        draw_markers(
-                            &mut chart,
-                            &pts,
-                            Shape::Circle,
-                            2,
-                            colour.mix(0.35).filled(),
-                        )?;
+                        draw_markers(&mut chart, &pts, Shape::Circle, 2, colour.mix(0.35).filled())?;
                         let (l, r) = (x - 0.3, x + 0.3);
                         chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, b.q1), (r, b.q3)],
-                                colour.mix(0.18).filled(),
-                            )))
+                            .draw_series(std::iter::once(Rectangle::new([(l, b.q1), (r, b.q3)], colour.mix(0.18).filled())))
                             .map_err(de)?;
                         chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, b.q1), (r, b.q3)],
-                                colour.stroke_width(2),
-                            )))
+                            .draw_series(std::iter::once(Rectangle::new([(l, b.q1), (r, b.q3)], colour.stroke_width(2))))
                             .map_err(de)?;
                         chart
                             .draw_series(std::iter::once(PathElement::new(
@@ -214,10 +159,7 @@ impl Chart for ScoreDistribution {
                             .map_err(de)?;
                         for (from, to) in [(b.q1, b.lo_whisker), (b.q3, b.hi_whisker)] {
                             chart
-                                .draw_series(std::iter::once(PathElement::new(
-                                    vec![(x, from), (x, to)],
-                                    colour.stroke_width(2),
-                                )))
+                                .draw_series(std::iter::once(PathElement::new(vec![(x, from), (x, to)], colour.stroke_width(2))))
                                 .map_err(de)?;
                             chart
                                 .draw_series(std::iter::once(PathElement::new(
@@ -230,51 +172,18 @@ impl Chart for ScoreDistribution {
                 }
                 // Category labels under the axis, in absolute pixels on the root.
                 let (px, py) = chart.backend_coord(&(x, y0));
-                put_text(
-                    root,
-                    level,
-                    (px, py + 8),
-                    size::AXIS,
-                    &palette::BLACK,
-                    HPos::Center,
-                    VPos::Top,
-                )?;
-                put_text(
-                    root,
-                    &format!("n = {}", values.len()),
-                    (px, py + 30),
-                    size::TICK,
-                    &palette::DARK_GREY,
-                    HPos::Center,
-                    VPos::Top,
-                )?;
+                put_text(root, level, (px, py + 8), size::AXIS, &palette::BLACK, HPos::Center, VPos::Top)?;
+                put_text(root, &format!("n = {}", values.len()), (px, py + 30), size::TICK, &palette::DARK_GREY, HPos::Center, VPos::Top)?;
                 if let Some(u) = panel.unscored.get(i) {
-                    put_text(
-                        root,
-                        &format!("{u} without score"),
-                        (px, py + 50),
-                        size::TICK,
-                        &palette::DARK_GREY,
-                        HPos::Center,
-                        VPos::Top,
-                    )?;
+                    put_text(root, &format!("{u} without score"), (px, py + 50), size::TICK, &palette::DARK_GREY, HPos::Center, VPos::Top)?;
                 }
             }
         }
         let legend = [
-            (
-                Mark::Fill(palette::DARK_GREY.mix(0.18)),
-                "box: quartiles Q1–Q3".to_string(),
-            ),
+            (Mark::Fill(palette::DARK_GREY.mix(0.18)), "box: quartiles Q1–Q3".to_string()),
             (Mark::Line(palette::BLACK), "median".to_string()),
-            (
-                Mark::Line(palette::DARK_GREY),
-                "whiskers: most extreme value within 1.5 IQR".to_string(),
-            ),
-            (
-                Mark::Marker(Shape::Circle, palette::GREY),
-                "one window (jittered)".to_string(),
-            ),
+            (Mark::Line(palette::DARK_GREY), "whiskers: most extreme value within 1.5 IQR".to_string()),
+            (Mark::Marker(Shape::Circle, palette::GREY), "one window (jittered)".to_string()),
         ];
         draw_legend_row(&legend_area, 80, 6, &legend)?;
         Ok(())

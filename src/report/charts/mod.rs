@@ -107,27 +107,11 @@ pub(crate) fn titled<DB: DrawingBackend>(
         ts -= 1.0;
     }
     let mut y = 10;
-    put_text(
-        root,
-        title,
-        (w / 2, y),
-        ts,
-        &palette::BLACK,
-        HPos::Center,
-        VPos::Top,
-    )?;
+    put_text(root, title, (w / 2, y), ts, &palette::BLACK, HPos::Center, VPos::Top)?;
     y += ts as i32 + 8;
     if let Some(sub) = subtitle.filter(|s| !s.is_empty()) {
         for line in wrap_text(sub, size::SUBTITLE, w - 40) {
-            put_text(
-                root,
-                &line,
-                (w / 2, y),
-                size::SUBTITLE,
-                &palette::DARK_GREY,
-                HPos::Center,
-                VPos::Top,
-            )?;
+            put_text(root, &line, (w / 2, y), size::SUBTITLE, &palette::DARK_GREY, HPos::Center, VPos::Top)?;
             y += size::SUBTITLE as i32 + 5;
         }
     }
@@ -136,20 +120,9 @@ pub(crate) fn titled<DB: DrawingBackend>(
 }
 
 /// A centred grey message, used for explicit "no data" panels.
-pub(crate) fn no_data<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    msg: &str,
-) -> Result<(), String> {
+pub(crate) fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, msg: &str) -> Result<(), String> {
     let (w, h) = area.dim_in_pixel();
-    put_text(
-        area,
-        msg,
-        (w as i32 / 2, h as i32 / 2),
-        size::PANEL,
-        &palette::GREY,
-        HPos::Center,
-        VPos::Center,
-    )
+    put_text(area, msg, (w as i32 / 2, h as i32 / 2), size::PANEL, &palette::GREY, HPos::Center, VPos::Center)
 }
 
 /// A legend symbol.
@@ -180,12 +153,7 @@ pub(crate) enum Shape {
 
 impl Shape {
     pub(crate) fn nth(i: usize) -> Shape {
-        [
-            Shape::Circle,
-            Shape::Triangle,
-            Shape::Square,
-            Shape::Diamond,
-        ][i % 4]
+        [Shape::Circle, Shape::Triangle, Shape::Square, Shape::Diamond][i % 4]
     }
 }
 
@@ -194,10 +162,7 @@ fn shape_points(shape: Shape, r: i32) -> Vec<(i32, i32)> {
         Shape::Circle => (0..16)
             .map(|k| {
                 let a = k as f64 / 16.0 * std::f64::consts::TAU;
-                (
-                    (r as f64 * a.cos()).round() as i32,
-                    (r as f64 * a.sin()).round() as i32,
-                )
+                ((r as f64 * a.cos()).round() as i32, (r as f64 * a.sin()).round() as i32)
             })
             .collect(),
         Shape::Triangle => vec![(0, -r - 1), (r + 1, r), (-r - 1, r)],
@@ -226,21 +191,14 @@ pub(crate) fn draw_markers<DB: DrawingBackend>(
             let poly = shape_points(shape, r);
             if style.filled {
                 chart
-                    .draw_series(
-                        pts.iter()
-                            .map(|&p| EmptyElement::at(p) + Polygon::new(poly.clone(), style)),
-                    )
+                    .draw_series(pts.iter().map(|&p| EmptyElement::at(p) + Polygon::new(poly.clone(), style)))
                     .map(|_| ())
                     .map_err(de)
             } else {
                 let mut closed = poly.clone();
                 closed.push(poly[0]);
                 chart
-                    .draw_series(
-                        pts.iter().map(|&p| {
-                            EmptyElement::at(p) + PathElement::new(closed.clone(), style)
-                        }),
-                    )
+                    .draw_series(pts.iter().map(|&p| EmptyElement::at(p) + PathElement::new(closed.clone(), style)))
                     .map(|_| ())
                     .map_err(de)
             }
@@ -256,38 +214,24 @@ fn draw_mark_px<DB: DrawingBackend>(
 ) -> Result<(), String> {
     match mark {
         Mark::Line(c) => area
-            .draw(&PathElement::new(
-                vec![(x, y), (x + 24, y)],
-                c.stroke_width(3),
-            ))
+            .draw(&PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)))
             .map_err(de),
         Mark::Dashed(c) => {
             for k in 0..3 {
-                area.draw(&PathElement::new(
-                    vec![(x + k * 9, y), (x + k * 9 + 5, y)],
-                    c.stroke_width(2),
-                ))
-                .map_err(de)?;
+                area.draw(&PathElement::new(vec![(x + k * 9, y), (x + k * 9 + 5, y)], c.stroke_width(2)))
+                    .map_err(de)?;
             }
             Ok(())
         }
         Mark::Fill(c) => {
-            area.draw(&Rectangle::new([(x, y - 7), (x + 24, y + 7)], c.filled()))
-                .map_err(de)?;
-            area.draw(&Rectangle::new(
-                [(x, y - 7), (x + 24, y + 7)],
-                palette::GREY.stroke_width(1),
-            ))
-            .map_err(de)
+            area.draw(&Rectangle::new([(x, y - 7), (x + 24, y + 7)], c.filled())).map_err(de)?;
+            area.draw(&Rectangle::new([(x, y - 7), (x + 24, y + 7)], palette::GREY.stroke_width(1)))
+                .map_err(de)
         }
         Mark::Outlined(c) => {
-            area.draw(&Rectangle::new([(x, y - 7), (x + 24, y + 7)], c.filled()))
-                .map_err(de)?;
-            area.draw(&Rectangle::new(
-                [(x, y - 7), (x + 24, y + 7)],
-                palette::BLACK.stroke_width(3),
-            ))
-            .map_err(de)
+            area.draw(&Rectangle::new([(x, y - 7), (x + 24, y + 7)], c.filled())).map_err(de)?;
+            area.draw(&Rectangle::new([(x, y - 7), (x + 24, y + 7)], palette::BLACK.stroke_width(3)))
+                .map_err(de)
         }
         Mark::Marker(shape, c) => draw_shape_px(area, shape, (x + 12, y), 5, c.filled()),
         Mark::Hollow(shape, c) => draw_shape_px(area, shape, (x + 12, y), 6, c.stroke_width(2)),
@@ -304,10 +248,7 @@ pub(crate) fn draw_shape_px<DB: DrawingBackend>(
     if shape == Shape::Circle {
         return area.draw(&Circle::new(at, r, style)).map_err(de);
     }
-    let pts: Vec<(i32, i32)> = shape_points(shape, r)
-        .into_iter()
-        .map(|(dx, dy)| (at.0 + dx, at.1 + dy))
-        .collect();
+    let pts: Vec<(i32, i32)> = shape_points(shape, r).into_iter().map(|(dx, dy)| (at.0 + dx, at.1 + dy)).collect();
     if style.filled {
         area.draw(&Polygon::new(pts, style)).map_err(de)
     } else {
@@ -365,15 +306,7 @@ pub(crate) fn draw_legend_row<DB: DrawingBackend>(
             y += line_h + 4;
         }
         draw_mark_px(area, *mark, x, y + line_h / 2)?;
-        put_text(
-            area,
-            label,
-            (x + 32, y + line_h / 2),
-            size::LEGEND,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Center,
-        )?;
+        put_text(area, label, (x + 32, y + line_h / 2), size::LEGEND, &palette::BLACK, HPos::Left, VPos::Center)?;
         x += item_w;
     }
     Ok(y + line_h + 4)
@@ -436,11 +369,7 @@ pub(crate) fn split_runs(points: &[(f64, f64)], max_gap: f64) -> Vec<&[(f64, f64
 
 /// Median of the positive time steps of sorted points (None if fewer than 2 points).
 pub(crate) fn median_step(points: &[(f64, f64)]) -> Option<f64> {
-    let mut d: Vec<f64> = points
-        .windows(2)
-        .map(|w| w[1].0 - w[0].0)
-        .filter(|d| *d > 0.0)
-        .collect();
+    let mut d: Vec<f64> = points.windows(2).map(|w| w[1].0 - w[0].0).filter(|d| *d > 0.0).collect();
     if d.is_empty() {
         return None;
     }
@@ -460,17 +389,10 @@ pub(crate) fn decimate(run: &[(f64, f64)], bins: usize) -> Vec<(f64, f64)> {
     let mut out = Vec::with_capacity(bins * 4);
     let mut i = 0;
     while i < run.len() {
-        let b = (((run[i].0 - x0) / width) * bins as f64)
-            .floor()
-            .min(bins as f64 - 1.0);
+        let b = (((run[i].0 - x0) / width) * bins as f64).floor().min(bins as f64 - 1.0);
         let mut j = i;
         let (mut imin, mut imax) = (i, i);
-        while j < run.len()
-            && (((run[j].0 - x0) / width) * bins as f64)
-                .floor()
-                .min(bins as f64 - 1.0)
-                == b
-        {
+        while j < run.len() && (((run[j].0 - x0) / width) * bins as f64).floor().min(bins as f64 - 1.0) == b {
             if run[j].1 < run[imin].1 {
                 imin = j;
             }
@@ -545,9 +467,7 @@ mod tests {
 
     #[test]
     fn decimation_keeps_extremes_and_ends() {
-        let run: Vec<(f64, f64)> = (0..10_000)
-            .map(|i| (i as f64, if i == 5_003 { 99.0 } else { (i % 7) as f64 }))
-            .collect();
+        let run: Vec<(f64, f64)> = (0..10_000).map(|i| (i as f64, if i == 5_003 { 99.0 } else { (i % 7) as f64 })).collect();
         let d = decimate(&run, 100);
         assert!(d.len() <= 400);
         assert_eq!(d[0], run[0]);

@@ -5,9 +5,7 @@
 //! the value written above each bar, "n/a" where a profile gives no value under a policy, and
 //! the profile's default policy outlined in black.
 
-use super::{
-    de, draw_legend, finite_extent, fmt_hours, font, put_text, size, text_style, titled, Mark,
-};
+use super::{de, draw_legend, finite_extent, fmt_hours, font, put_text, size, text_style, titled, Mark};
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -62,10 +60,7 @@ impl Chart for PolicyHours {
     fn size(&self) -> (u32, u32) {
         let g = self.groups.len().max(1) as u32;
         let p = self.policies.len().max(1) as u32;
-        (
-            (160 + LEGEND_W + g * (p * 90 + 70)).max(1000),
-            640 + if self.subtitle.is_some() { 26 } else { 0 },
-        )
+        ((160 + LEGEND_W + g * (p * 90 + 70)).max(1000), 640 + if self.subtitle.is_some() { 26 } else { 0 })
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -77,14 +72,10 @@ impl Chart for PolicyHours {
         let (plot, legend_area) = body.split_horizontally(w - LEGEND_W);
         let ng = self.groups.len();
         let np = self.policies.len();
-        let ymax = finite_extent(
-            self.groups
-                .iter()
-                .flat_map(|g| g.hours.iter().flatten().copied()),
-        )
-        .map(|e| e.1)
-        .filter(|m| *m > 0.0)
-        .unwrap_or(1.0);
+        let ymax = finite_extent(self.groups.iter().flat_map(|g| g.hours.iter().flatten().copied()))
+            .map(|e| e.1)
+            .filter(|m| *m > 0.0)
+            .unwrap_or(1.0);
         let y1 = ymax * 1.15;
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(10)
@@ -115,81 +106,37 @@ impl Chart for PolicyHours {
                 match g.hours.get(j).copied().flatten().filter(|v| v.is_finite()) {
                     Some(v) => {
                         let v = v.max(0.0);
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, 0.0), (r, v)],
-                                colour.filled(),
-                            )))
-                            .map_err(de)?;
+                        chart.draw_series(std::iter::once(Rectangle::new([(l, 0.0), (r, v)], colour.filled()))).map_err(de)?;
                         let outline = if g.default_policy == Some(j) {
                             palette::BLACK.stroke_width(3)
                         } else {
                             palette::DARK_GREY.stroke_width(1)
                         };
+                        chart.draw_series(std::iter::once(Rectangle::new([(l, 0.0), (r, v)], outline))).map_err(de)?;
+                        let style = text_style(size::TICK, &palette::BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
                         chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, 0.0), (r, v)],
-                                outline,
-                            )))
-                            .map_err(de)?;
-                        let style = text_style(size::TICK, &palette::BLACK)
-                            .pos(Pos::new(HPos::Center, VPos::Bottom));
-                        chart
-                            .draw_series(std::iter::once(Text::new(
-                                fmt_hours(v),
-                                (cx, v + y1 * 0.01),
-                                style,
-                            )))
+                            .draw_series(std::iter::once(Text::new(fmt_hours(v), (cx, v + y1 * 0.01), style)))
                             .map_err(de)?;
                     }
                     None => {
-                        let style = text_style(size::TICK, &palette::GREY)
-                            .pos(Pos::new(HPos::Center, VPos::Bottom));
+                        let style = text_style(size::TICK, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Bottom));
                         chart
-                            .draw_series(std::iter::once(Text::new(
-                                "n/a".to_string(),
-                                (cx, y1 * 0.01),
-                                style,
-                            )))
+                            .draw_series(std::iter::once(Text::new("n/a".to_string(), (cx, y1 * 0.01), style)))
                             .map_err(de)?;
                     }
                 }
             }
             let (px, py) = chart.backend_coord(&(i as f64, 0.0));
             let colour = palette::profile_colour(&g.profile);
-            put_text(
-                root,
-                &g.profile,
-                (px, py + 12),
-                size::PANEL,
-                &colour,
-                HPos::Center,
-                VPos::Top,
-            )?;
+            put_text(root, &g.profile, (px, py + 12), size::PANEL, &colour, HPos::Center, VPos::Top)?;
         }
         let mut legend: Vec<(Mark, String)> = self
             .policies
             .iter()
-            .map(|p| {
-                (
-                    Mark::Fill(palette::policy_colour(p).to_rgba()),
-                    format!("motion policy: {p}"),
-                )
-            })
+            .map(|p| (Mark::Fill(palette::policy_colour(p).to_rgba()), format!("motion policy: {p}")))
             .collect();
-        legend.push((
-            Mark::Outlined(palette::LIGHT_GREY),
-            "outlined: the profile's default policy".into(),
-        ));
-        put_text(
-            &legend_area,
-            "Legend",
-            (6, 14),
-            size::AXIS,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
+        legend.push((Mark::Outlined(palette::LIGHT_GREY), "outlined: the profile's default policy".into()));
+        put_text(&legend_area, "Legend", (6, 14), size::AXIS, &palette::BLACK, HPos::Left, VPos::Top)?;
         draw_legend(&legend_area, 6, 40, &legend)?;
         Ok(())
     }

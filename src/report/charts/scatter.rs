@@ -6,8 +6,8 @@
 //! so that profiles can be compared by eye.
 
 use super::{
-    clean_points, de, draw_legend_row, draw_markers, finite_extent, font, nice_range, put_text,
-    size, text_style, titled, Mark, Shape,
+    clean_points, de, draw_legend_row, draw_markers, finite_extent, font, nice_range, put_text, size, text_style,
+    titled, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
@@ -57,10 +57,7 @@ impl Chart for ScoreMotionScatter {
 
     fn size(&self) -> (u32, u32) {
         let n = self.panels.len().max(1) as u32;
-        (
-            n * PANEL_W + 20,
-            HEIGHT + if self.subtitle.is_some() { 26 } else { 0 },
-        )
+        (n * PANEL_W + 20, HEIGHT + if self.subtitle.is_some() { 26 } else { 0 })
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -72,73 +69,26 @@ impl Chart for ScoreMotionScatter {
         let (body, legend_area) = body.split_vertically(h - 40);
         let body = body.margin(0, 0, 10, 10);
         let _ = w;
-        let cleaned: Vec<Vec<(f64, f64)>> = self
-            .panels
-            .iter()
-            .map(|p| clean_points(&p.points))
-            .collect();
-        let thr: Vec<(f64, &str)> = self
-            .x_thresholds
-            .iter()
-            .filter(|t| t.0.is_finite())
-            .map(|t| (t.0, t.1.as_str()))
-            .collect();
-        let (x0, x1) = finite_extent(
-            cleaned
-                .iter()
-                .flatten()
-                .map(|p| p.0)
-                .chain(thr.iter().map(|t| t.0)),
-        )
-        .map(|(lo, hi)| nice_range(lo.min(0.0), hi, 0.04))
-        .unwrap_or((0.0, 1.0));
-        let x0 = if matches!(finite_extent(cleaned.iter().flatten().map(|p| p.0)), Some(e) if e.0 < 0.0)
-        {
-            x0
-        } else {
-            x0.max(0.0)
-        };
-        let ymax = finite_extent(cleaned.iter().flatten().map(|p| p.1))
-            .map(|e| e.1.max(100.0))
-            .unwrap_or(100.0);
-        let (y0, y1) = (
-            finite_extent(cleaned.iter().flatten().map(|p| p.1))
-                .map(|e| e.0.min(0.0))
-                .unwrap_or(0.0),
-            ymax * 1.04,
-        );
+        let cleaned: Vec<Vec<(f64, f64)>> = self.panels.iter().map(|p| clean_points(&p.points)).collect();
+        let thr: Vec<(f64, &str)> = self.x_thresholds.iter().filter(|t| t.0.is_finite()).map(|t| (t.0, t.1.as_str())).collect();
+        let (x0, x1) = finite_extent(cleaned.iter().flatten().map(|p| p.0).chain(thr.iter().map(|t| t.0)))
+            .map(|(lo, hi)| nice_range(lo.min(0.0), hi, 0.04))
+            .unwrap_or((0.0, 1.0));
+        let x0 = if matches!(finite_extent(cleaned.iter().flatten().map(|p| p.0)), Some(e) if e.0 < 0.0) { x0 } else { x0.max(0.0) };
+        let ymax = finite_extent(cleaned.iter().flatten().map(|p| p.1)).map(|e| e.1.max(100.0)).unwrap_or(100.0);
+        let (y0, y1) = (finite_extent(cleaned.iter().flatten().map(|p| p.1)).map(|e| e.0.min(0.0)).unwrap_or(0.0), ymax * 1.04);
         let areas = body.split_evenly((1, self.panels.len()));
         let mut any_flagged = false;
         for ((panel, pts), area) in self.panels.iter().zip(&cleaned).zip(&areas) {
             let colour = palette::profile_colour(&panel.profile);
             let (aw, _) = area.dim_in_pixel();
-            put_text(
-                area,
-                &panel.profile,
-                (aw as i32 / 2, 4),
-                size::PANEL + 2.0,
-                &colour,
-                HPos::Center,
-                VPos::Top,
-            )?;
+            put_text(area, &panel.profile, (aw as i32 / 2, 4), size::PANEL + 2.0, &colour, HPos::Center, VPos::Top)?;
             let rho = match panel.rho.filter(|r| r.is_finite()) {
                 Some(r) => format!("Spearman ρ = {r:+.2}"),
                 None => "Spearman ρ: not computable".to_string(),
             };
-            let line2 = format!(
-                "{rho}, n = {} scored, {} without score",
-                pts.len(),
-                panel.unscored
-            );
-            put_text(
-                area,
-                &line2,
-                (aw as i32 / 2, 30),
-                size::TICK + 1.0,
-                &palette::BLACK,
-                HPos::Center,
-                VPos::Top,
-            )?;
+            let line2 = format!("{rho}, n = {} scored, {} without score", pts.len(), panel.unscored);
+            put_text(area, &line2, (aw as i32 / 2, 30), size::TICK + 1.0, &palette::BLACK, HPos::Center, VPos::Top)?;
             let (_, plot) = area.split_vertically(54);
             let mut chart = ChartBuilder::on(&plot)
                 .margin_right(12)
@@ -161,21 +111,11 @@ impl Chart for ScoreMotionScatter {
                 .map_err(de)?;
             for (v, name) in &thr {
                 chart
-                    .draw_series(DashedLineSeries::new(
-                        [(*v, y0), (*v, y1)],
-                        6,
-                        4,
-                        palette::DARK_GREY.stroke_width(1),
-                    ))
+                    .draw_series(DashedLineSeries::new([(*v, y0), (*v, y1)], 6, 4, palette::DARK_GREY.stroke_width(1)))
                     .map_err(de)?;
-                let style = text_style(size::TICK, &palette::DARK_GREY)
-                    .pos(Pos::new(HPos::Left, VPos::Top));
+                let style = text_style(size::TICK, &palette::DARK_GREY).pos(Pos::new(HPos::Left, VPos::Top));
                 chart
-                    .draw_series(std::iter::once(Text::new(
-                        format!(" {name}"),
-                        (*v, y1),
-                        style,
-                    )))
+                    .draw_series(std::iter::once(Text::new(format!(" {name}"), (*v, y1), style)))
                     .map_err(de)?;
             }
             draw_markers(&mut chart, pts, Shape::Circle, 3, colour.mix(0.55).filled())?;
@@ -184,24 +124,13 @@ impl Chart for ScoreMotionScatter {
                 .points
                 .iter()
                 .enumerate()
-                .filter(|(i, p)| {
-                    panel.flagged.get(*i).copied().unwrap_or(false)
-                        && p.0.is_finite()
-                        && p.1.is_finite()
-                })
+                .filter(|(i, p)| panel.flagged.get(*i).copied().unwrap_or(false) && p.0.is_finite() && p.1.is_finite())
                 .map(|(_, p)| *p)
                 .collect();
             any_flagged |= !flagged.is_empty();
-            draw_markers(
-                &mut chart,
-                &flagged,
-                Shape::Triangle,
-                6,
-                palette::BLACK.stroke_width(1),
-            )?;
+            draw_markers(&mut chart, &flagged, Shape::Triangle, 6, palette::BLACK.stroke_width(1))?;
             if pts.is_empty() {
-                let style = text_style(size::PANEL, &palette::GREY)
-                    .pos(Pos::new(HPos::Center, VPos::Center));
+                let style = text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
                 chart
                     .draw_series(std::iter::once(Text::new(
                         "no scored windows".to_string(),
@@ -214,24 +143,13 @@ impl Chart for ScoreMotionScatter {
         let mut legend: Vec<(Mark, String)> = self
             .panels
             .iter()
-            .map(|p| {
-                (
-                    Mark::Marker(Shape::Circle, palette::profile_colour(&p.profile)),
-                    format!("{} window", p.profile),
-                )
-            })
+            .map(|p| (Mark::Marker(Shape::Circle, palette::profile_colour(&p.profile)), format!("{} window", p.profile)))
             .collect();
         if any_flagged {
-            legend.push((
-                Mark::Hollow(Shape::Triangle, palette::BLACK),
-                "motion-flagged".into(),
-            ));
+            legend.push((Mark::Hollow(Shape::Triangle, palette::BLACK), "motion-flagged".into()));
         }
         if !thr.is_empty() {
-            legend.push((
-                Mark::Dashed(palette::DARK_GREY),
-                "motion level thresholds".into(),
-            ));
+            legend.push((Mark::Dashed(palette::DARK_GREY), "motion level thresholds".into()));
         }
         draw_legend_row(&legend_area, 80, 6, &legend)?;
         Ok(())

@@ -15,8 +15,8 @@
 //!   black triangle.
 
 use super::{
-    clean_points, de, decimate, draw_legend, draw_markers, finite_extent, font, median_step,
-    nice_range, no_data, size, split_runs, text_style, text_width, titled, Ctx, Mark, Shape,
+    clean_points, de, decimate, draw_legend, draw_markers, finite_extent, font, median_step, nice_range,
+    no_data, size, split_runs, text_style, text_width, titled, Ctx, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use chrono::{DateTime, FixedOffset, Timelike};
@@ -120,18 +120,10 @@ impl Timeline {
             .iter()
             .map(|p| p.0)
             .chain(self.motion.iter().map(|p| p.0))
-            .chain(
-                self.motion_shading
-                    .iter()
-                    .flat_map(|s| [s.start_s, s.end_s]),
-            )
+            .chain(self.motion_shading.iter().flat_map(|s| [s.start_s, s.end_s]))
             .chain(self.segments.iter().flat_map(|s| [s.start_s, s.end_s]))
             .chain(self.scores.iter().flat_map(|s| {
-                let w = if s.window_s.is_finite() {
-                    s.window_s.max(0.0)
-                } else {
-                    0.0
-                };
+                let w = if s.window_s.is_finite() { s.window_s.max(0.0) } else { 0.0 };
                 s.points.iter().flat_map(move |p| [p.0, p.0 + w])
             }));
         finite_extent(ts)
@@ -140,11 +132,7 @@ impl Timeline {
     fn segment_lanes(&self) -> (Vec<usize>, usize) {
         // Greedy interval colouring: segments sorted by start, first lane whose end is free.
         let mut order: Vec<usize> = (0..self.segments.len()).collect();
-        order.sort_by(|&a, &b| {
-            self.segments[a]
-                .start_s
-                .total_cmp(&self.segments[b].start_s)
-        });
+        order.sort_by(|&a, &b| self.segments[a].start_s.total_cmp(&self.segments[b].start_s));
         let mut lane_end: Vec<f64> = Vec::new();
         let mut lanes = vec![0; self.segments.len()];
         for i in order {
@@ -179,10 +167,7 @@ impl Timeline {
         if !self.segments.is_empty() {
             let (_, lanes) = self.segment_lanes();
             let legend_h = 22 * self.unique_segment_labels().len() as u32 + 30;
-            rows.push((
-                Row::Segments,
-                (40 + 26 * lanes as u32).max(legend_h).min(260),
-            ));
+            rows.push((Row::Segments, (40 + 26 * lanes as u32).max(legend_h).min(260)));
         }
         rows.push((Row::Hr, 200));
         rows.push((Row::Motion, 200));
@@ -243,11 +228,7 @@ impl XAxis {
                 }
             }
             None => {
-                let (scale, unit) = if span <= 3.0 * 3600.0 {
-                    (1.0 / 60.0, "min")
-                } else {
-                    (1.0 / 3600.0, "h")
-                };
+                let (scale, unit) = if span <= 3.0 * 3600.0 { (1.0 / 60.0, "min") } else { (1.0 / 3600.0, "h") };
                 XAxis {
                     offset: 0.0,
                     scale,
@@ -341,12 +322,7 @@ fn shade_colour(level: MotionLevel) -> Option<RGBAColor> {
 fn merged_shades(shades: &[MotionShade]) -> Vec<MotionShade> {
     let mut v: Vec<MotionShade> = shades
         .iter()
-        .filter(|s| {
-            s.start_s.is_finite()
-                && s.end_s.is_finite()
-                && s.end_s > s.start_s
-                && s.level != MotionLevel::Still
-        })
+        .filter(|s| s.start_s.is_finite() && s.end_s.is_finite() && s.end_s > s.start_s && s.level != MotionLevel::Still)
         .cloned()
         .collect();
     v.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
@@ -370,8 +346,7 @@ fn draw_shading<DB: DrawingBackend>(
 ) -> Result<(), String> {
     chart
         .draw_series(shades.iter().filter_map(|s| {
-            shade_colour(s.level)
-                .map(|c| Rectangle::new([(xa.x(s.start_s), y.0), (xa.x(s.end_s), y.1)], c.filled()))
+            shade_colour(s.level).map(|c| Rectangle::new([(xa.x(s.start_s), y.0), (xa.x(s.end_s), y.1)], c.filled()))
         }))
         .map(|_| ())
         .map_err(de)
@@ -384,9 +359,7 @@ fn draw_line<DB: DrawingBackend>(
     xa: &XAxis,
     colour: RGBColor,
 ) -> Result<(), String> {
-    let max_gap = median_step(pts)
-        .map(|m| (10.0 * m).max(10.0))
-        .unwrap_or(f64::INFINITY);
+    let max_gap = median_step(pts).map(|m| (10.0 * m).max(10.0)).unwrap_or(f64::INFINITY);
     let bins = (WIDTH - LEGEND_W - Y_LABEL_W) as usize;
     let mut singles = Vec::new();
     for run in split_runs(pts, max_gap) {
@@ -399,20 +372,13 @@ fn draw_line<DB: DrawingBackend>(
         let run_bins = ((span / total.max(1e-9)) * bins as f64).ceil().max(1.0) as usize;
         let d = decimate(run, run_bins);
         chart
-            .draw_series(LineSeries::new(
-                d.into_iter().map(|(t, v)| (xa.x(t), v)),
-                colour.stroke_width(1),
-            ))
+            .draw_series(LineSeries::new(d.into_iter().map(|(t, v)| (xa.x(t), v)), colour.stroke_width(1)))
             .map_err(de)?;
     }
     draw_markers(chart, &singles, Shape::Circle, 2, colour.filled())
 }
 
-fn chart_text<DB: DrawingBackend>(
-    chart: &mut Ctx<'_, DB>,
-    msg: &str,
-    at: (f64, f64),
-) -> Result<(), String> {
+fn chart_text<DB: DrawingBackend>(chart: &mut Ctx<'_, DB>, msg: &str, at: (f64, f64)) -> Result<(), String> {
     let style = text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
     chart
         .draw_series(std::iter::once(Text::new(msg.to_string(), at, style)))
@@ -426,11 +392,7 @@ impl Chart for Timeline {
     }
 
     fn size(&self) -> (u32, u32) {
-        let sub = if self.subtitle.as_deref().is_some_and(|s| !s.is_empty()) {
-            26
-        } else {
-            0
-        };
+        let sub = if self.subtitle.as_deref().is_some_and(|s| !s.is_empty()) { 26 } else { 0 };
         let rows: u32 = self.row_heights().iter().map(|r| r.1).sum();
         (WIDTH, 60 + sub + rows)
     }
@@ -438,27 +400,14 @@ impl Chart for Timeline {
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let body = titled(root, &self.title, self.subtitle.as_deref())?;
         let Some((t0, t1)) = self.time_extent() else {
-            return no_data(
-                &body,
-                "No data: this timeline has no heart rate, motion, score or segment samples",
-            );
+            return no_data(&body, "No data: this timeline has no heart rate, motion, score or segment samples");
         };
-        let (t0, t1) = if t1 - t0 < 1.0 {
-            (t0 - 30.0, t1 + 30.0)
-        } else {
-            (t0, t1)
-        };
+        let (t0, t1) = if t1 - t0 < 1.0 { (t0 - 30.0, t1 + 30.0) } else { (t0, t1) };
         let xa = XAxis::new(self.start.as_ref(), t0, t1);
         let shades = merged_shades(&self.motion_shading);
         let shade_legend = [
-            (
-                Mark::Fill(palette::YELLOW.mix(0.28)),
-                "light motion (shaded)".to_string(),
-            ),
-            (
-                Mark::Fill(palette::ORANGE.mix(0.32)),
-                "active motion (shaded)".to_string(),
-            ),
+            (Mark::Fill(palette::YELLOW.mix(0.28)), "light motion (shaded)".to_string()),
+            (Mark::Fill(palette::ORANGE.mix(0.32)), "active motion (shaded)".to_string()),
         ];
         let rows = self.row_heights();
         let n_rows = rows.len();
@@ -506,18 +455,8 @@ impl Chart for Timeline {
                         let lane = (n_lanes - 1 - lanes[i]) as f64;
                         let (x0, x1) = (xa.x(s.start_s), xa.x(s.end_s.max(s.start_s)));
                         let r = [(x0, lane + 0.08), (x1, lane + 0.92)];
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                r,
-                                colour.mix(0.55).filled(),
-                            )))
-                            .map_err(de)?;
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                r,
-                                palette::DARK_GREY.stroke_width(1),
-                            )))
-                            .map_err(de)?;
+                        chart.draw_series(std::iter::once(Rectangle::new(r, colour.mix(0.55).filled()))).map_err(de)?;
+                        chart.draw_series(std::iter::once(Rectangle::new(r, palette::DARK_GREY.stroke_width(1)))).map_err(de)?;
                         let px0 = chart.backend_coord(&(x0, 0.0)).0;
                         let px1 = chart.backend_coord(&(x1, 0.0)).0;
                         let avail = px1 - px0 - 6;
@@ -535,38 +474,23 @@ impl Chart for Timeline {
                             }
                         }
                         if !label.is_empty() {
-                            let style = text_style(size::TICK, &palette::BLACK)
-                                .pos(Pos::new(HPos::Center, VPos::Center));
+                            let style = text_style(size::TICK, &palette::BLACK).pos(Pos::new(HPos::Center, VPos::Center));
                             chart
-                                .draw_series(std::iter::once(Text::new(
-                                    label,
-                                    ((x0 + x1) / 2.0, lane + 0.5),
-                                    style,
-                                )))
+                                .draw_series(std::iter::once(Text::new(label, ((x0 + x1) / 2.0, lane + 0.5), style)))
                                 .map_err(de)?;
                         }
                     }
                     for (ci, l) in labels.iter().enumerate() {
-                        legend.push((
-                            Mark::Fill(palette::segment_colour(ci).mix(0.55)),
-                            l.to_string(),
-                        ));
+                        legend.push((Mark::Fill(palette::segment_colour(ci).mix(0.55)), l.to_string()));
                     }
                 }
                 Row::Hr => {
                     let pts = clean_points(&self.hr);
-                    let y = finite_extent(pts.iter().map(|p| p.1))
-                        .map(|(a, b)| nice_range(a, b, 0.06))
-                        .unwrap_or((40.0, 120.0));
-                    let mut chart =
-                        build_panel(&plot_area, "heart rate", &xa, y, bottom, "HR (bpm)", false)?;
+                    let y = finite_extent(pts.iter().map(|p| p.1)).map(|(a, b)| nice_range(a, b, 0.06)).unwrap_or((40.0, 120.0));
+                    let mut chart = build_panel(&plot_area, "heart rate", &xa, y, bottom, "HR (bpm)", false)?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
                     if pts.is_empty() {
-                        chart_text(
-                            &mut chart,
-                            "no heart-rate data",
-                            ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0),
-                        )?;
+                        chart_text(&mut chart, "no heart-rate data", ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0))?;
                     } else {
                         draw_line(&mut chart, &pts, &xa, palette::HR)?;
                     }
@@ -575,42 +499,20 @@ impl Chart for Timeline {
                 }
                 Row::Motion => {
                     let pts = clean_points(&self.motion);
-                    let thr: Vec<(f64, &str)> = self
-                        .motion_thresholds
-                        .iter()
-                        .filter(|t| t.0.is_finite())
-                        .map(|t| (t.0, t.1.as_str()))
-                        .collect();
+                    let thr: Vec<(f64, &str)> =
+                        self.motion_thresholds.iter().filter(|t| t.0.is_finite()).map(|t| (t.0, t.1.as_str())).collect();
                     let hi = finite_extent(pts.iter().map(|p| p.1).chain(thr.iter().map(|t| t.0)));
                     let y = match hi {
                         Some((lo, hi)) => nice_range(lo.min(0.0), hi, 0.05),
                         None => (0.0, 1.0),
                     };
-                    let y = (
-                        y.0.max(if hi.is_some_and(|h| h.0 >= 0.0) {
-                            0.0
-                        } else {
-                            f64::MIN
-                        }),
-                        y.1,
-                    );
+                    let y = (y.0.max(if hi.is_some_and(|h| h.0 >= 0.0) { 0.0 } else { f64::MIN }), y.1);
                     let caption = if self.motion_is_proxy {
-                        format!(
-                            "motion: {} (HR-based PROXY, not measured motion)",
-                            self.motion_label
-                        )
+                        format!("motion: {} (HR-based PROXY, not measured motion)", self.motion_label)
                     } else {
                         format!("motion: {}", self.motion_label)
                     };
-                    let mut chart = build_panel(
-                        &plot_area,
-                        &caption,
-                        &xa,
-                        y,
-                        bottom,
-                        &self.motion_label,
-                        false,
-                    )?;
+                    let mut chart = build_panel(&plot_area, &caption, &xa, y, bottom, &self.motion_label, false)?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
                     for (v, name) in &thr {
                         chart
@@ -621,30 +523,17 @@ impl Chart for Timeline {
                                 palette::DARK_GREY.stroke_width(1),
                             ))
                             .map_err(de)?;
-                        let style = text_style(size::TICK, &palette::DARK_GREY)
-                            .pos(Pos::new(HPos::Right, VPos::Bottom));
+                        let style = text_style(size::TICK, &palette::DARK_GREY).pos(Pos::new(HPos::Right, VPos::Bottom));
                         chart
-                            .draw_series(std::iter::once(Text::new(
-                                format!("{name} ≥ {v}"),
-                                (xa.hi, *v),
-                                style,
-                            )))
+                            .draw_series(std::iter::once(Text::new(format!("{name} ≥ {v}"), (xa.hi, *v), style)))
                             .map_err(de)?;
                     }
                     if pts.is_empty() {
-                        chart_text(
-                            &mut chart,
-                            "no motion data",
-                            ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0),
-                        )?;
+                        chart_text(&mut chart, "no motion data", ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0))?;
                     } else {
                         draw_line(&mut chart, &pts, &xa, palette::MOTION)?;
                     }
-                    let name = if self.motion_is_proxy {
-                        "motion proxy (HR-based)"
-                    } else {
-                        "motion"
-                    };
+                    let name = if self.motion_is_proxy { "motion proxy (HR-based)" } else { "motion" };
                     legend.push((Mark::Line(palette::MOTION), name.into()));
                     if !thr.is_empty() {
                         legend.push((Mark::Dashed(palette::DARK_GREY), "level thresholds".into()));
@@ -654,11 +543,7 @@ impl Chart for Timeline {
                 Row::Score(i) => {
                     let s = &self.scores[i];
                     let colour = palette::profile_colour(&s.name);
-                    let w = if s.window_s.is_finite() && s.window_s > 0.0 {
-                        s.window_s
-                    } else {
-                        0.0
-                    };
+                    let w = if s.window_s.is_finite() && s.window_s > 0.0 { s.window_s } else { 0.0 };
                     let valid: Vec<(usize, f64, Option<f64>)> = s
                         .points
                         .iter()
@@ -679,17 +564,10 @@ impl Chart for Timeline {
                             100.0 * n_gap as f64 / valid.len() as f64
                         )
                     };
-                    let ymax = finite_extent(valid.iter().filter_map(|p| p.2))
-                        .map(|e| e.1.max(100.0))
-                        .unwrap_or(100.0);
+                    let ymax = finite_extent(valid.iter().filter_map(|p| p.2)).map(|e| e.1.max(100.0)).unwrap_or(100.0);
                     let y = (-0.14 * ymax, ymax * 1.05);
-                    let y_label = if s.y_label.is_empty() {
-                        "score"
-                    } else {
-                        s.y_label.as_str()
-                    };
-                    let mut chart =
-                        build_panel(&plot_area, &caption, &xa, y, bottom, y_label, true)?;
+                    let y_label = if s.y_label.is_empty() { "score" } else { s.y_label.as_str() };
+                    let mut chart = build_panel(&plot_area, &caption, &xa, y, bottom, y_label, true)?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
                     for e in s.band_edges.iter().filter(|e| e.is_finite()) {
                         chart
@@ -702,12 +580,7 @@ impl Chart for Timeline {
                             .map_err(de)?;
                     }
                     // Gap blocks below zero.
-                    let gap_w = if w > 0.0 {
-                        w
-                    } else {
-                        median_step(&valid.iter().map(|p| (p.1, 0.0)).collect::<Vec<_>>())
-                            .unwrap_or(60.0)
-                    };
+                    let gap_w = if w > 0.0 { w } else { median_step(&valid.iter().map(|p| (p.1, 0.0)).collect::<Vec<_>>()).unwrap_or(60.0) };
                     let (g0, g1) = (-0.12 * ymax, -0.03 * ymax);
                     let mut blocks: Vec<(f64, f64)> = Vec::new();
                     for p in valid.iter().filter(|p| p.2.is_none()) {
@@ -718,28 +591,19 @@ impl Chart for Timeline {
                         }
                     }
                     chart
-                        .draw_series(blocks.iter().map(|&(a, b)| {
-                            Rectangle::new([(xa.x(a), g0), (xa.x(b), g1)], palette::GREY.filled())
-                        }))
+                        .draw_series(blocks.iter().map(|&(a, b)| Rectangle::new([(xa.x(a), g0), (xa.x(b), g1)], palette::GREY.filled())))
                         .map_err(de)?;
                     // Lines between consecutive scored windows, then points.
                     let scored: Vec<(f64, f64, bool)> = valid
                         .iter()
-                        .filter_map(|p| {
-                            p.2.map(|v| (p.1, v, s.flagged.get(p.0).copied().unwrap_or(false)))
-                        })
+                        .filter_map(|p| p.2.map(|v| (p.1, v, s.flagged.get(p.0).copied().unwrap_or(false))))
                         .collect();
                     let join = if w > 0.0 { 1.5 * w } else { 1.5 * gap_w };
                     let mut run: Vec<(f64, f64)> = Vec::new();
-                    let flush = |run: &mut Vec<(f64, f64)>,
-                                 chart: &mut Ctx<'_, DB>|
-                     -> Result<(), String> {
+                    let flush = |run: &mut Vec<(f64, f64)>, chart: &mut Ctx<'_, DB>| -> Result<(), String> {
                         if run.len() > 1 {
                             chart
-                                .draw_series(LineSeries::new(
-                                    run.iter().copied(),
-                                    colour.mix(0.6).stroke_width(1),
-                                ))
+                                .draw_series(LineSeries::new(run.iter().copied(), colour.mix(0.6).stroke_width(1)))
                                 .map_err(de)?;
                         }
                         run.clear();
@@ -763,43 +627,19 @@ impl Chart for Timeline {
                         }
                     }
                     flush(&mut run, &mut chart)?;
-                    let pts: Vec<(f64, f64)> =
-                        scored.iter().map(|p| (xa.x(p.0 + w / 2.0), p.1)).collect();
+                    let pts: Vec<(f64, f64)> = scored.iter().map(|p| (xa.x(p.0 + w / 2.0), p.1)).collect();
                     draw_markers(&mut chart, &pts, Shape::Circle, 3, colour.filled())?;
-                    let flagged: Vec<(f64, f64)> = scored
-                        .iter()
-                        .filter(|p| p.2)
-                        .map(|p| (xa.x(p.0 + w / 2.0), p.1))
-                        .collect();
-                    draw_markers(
-                        &mut chart,
-                        &flagged,
-                        Shape::Triangle,
-                        7,
-                        palette::BLACK.stroke_width(2),
-                    )?;
+                    let flagged: Vec<(f64, f64)> = scored.iter().filter(|p| p.2).map(|p| (xa.x(p.0 + w / 2.0), p.1)).collect();
+                    draw_markers(&mut chart, &flagged, Shape::Triangle, 7, palette::BLACK.stroke_width(2))?;
                     if n_scored == 0 {
-                        let msg = if valid.is_empty() {
-                            "no windows"
-                        } else {
-                            "no score in this recording (every window is a gap)"
-                        };
+                        let msg = if valid.is_empty() { "no windows" } else { "no score in this recording (every window is a gap)" };
                         chart_text(&mut chart, msg, ((xa.lo + xa.hi) / 2.0, ymax / 2.0))?;
                     }
-                    legend.push((
-                        Mark::Marker(Shape::Circle, colour),
-                        format!("{} score", s.name),
-                    ));
+                    legend.push((Mark::Marker(Shape::Circle, colour), format!("{} score", s.name)));
                     if !flagged.is_empty() {
-                        legend.push((
-                            Mark::Hollow(Shape::Triangle, palette::BLACK),
-                            "motion-flagged score".into(),
-                        ));
+                        legend.push((Mark::Hollow(Shape::Triangle, palette::BLACK), "motion-flagged score".into()));
                     }
-                    legend.push((
-                        Mark::Fill(palette::GREY.to_rgba()),
-                        "no score (gap, not interpolated)".into(),
-                    ));
+                    legend.push((Mark::Fill(palette::GREY.to_rgba()), "no score (gap, not interpolated)".into()));
                     if !s.band_edges.is_empty() {
                         legend.push((Mark::Dashed(palette::GREY), "band edges".into()));
                     }
@@ -832,47 +672,19 @@ mod tests {
     #[test]
     fn shades_merge_and_lanes_separate_overlaps() {
         let sh = vec![
-            MotionShade {
-                start_s: 0.0,
-                end_s: 60.0,
-                level: MotionLevel::Active,
-            },
-            MotionShade {
-                start_s: 60.0,
-                end_s: 120.0,
-                level: MotionLevel::Active,
-            },
-            MotionShade {
-                start_s: 120.0,
-                end_s: 180.0,
-                level: MotionLevel::Still,
-            },
-            MotionShade {
-                start_s: 180.0,
-                end_s: 240.0,
-                level: MotionLevel::Light,
-            },
+            MotionShade { start_s: 0.0, end_s: 60.0, level: MotionLevel::Active },
+            MotionShade { start_s: 60.0, end_s: 120.0, level: MotionLevel::Active },
+            MotionShade { start_s: 120.0, end_s: 180.0, level: MotionLevel::Still },
+            MotionShade { start_s: 180.0, end_s: 240.0, level: MotionLevel::Light },
         ];
         let m = merged_shades(&sh);
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].end_s, 120.0);
         let mut t = Timeline::new("x");
         t.segments = vec![
-            Segment {
-                start_s: 0.0,
-                end_s: 100.0,
-                label: "a".into(),
-            },
-            Segment {
-                start_s: 50.0,
-                end_s: 150.0,
-                label: "b".into(),
-            },
-            Segment {
-                start_s: 100.0,
-                end_s: 200.0,
-                label: "a".into(),
-            },
+            Segment { start_s: 0.0, end_s: 100.0, label: "a".into() },
+            Segment { start_s: 50.0, end_s: 150.0, label: "b".into() },
+            Segment { start_s: 100.0, end_s: 200.0, label: "a".into() },
         ];
         let (lanes, n) = t.segment_lanes();
         assert_eq!(n, 2);
