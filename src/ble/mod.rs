@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 /// Bluetooth SIG base UUID expansion of a 16-bit UUID.
 pub const fn uuid16(short: u16) -> Uuid {
-    Uuid::from_u128(((short as u128) << 96) | 0x0000_0000_0000_1000_8000_00805f9b34fb)
+    Uuid::from_u128(((short as u128) << 96) | 0x0000_0000_0000_1000_8000_0080_5f9b_34fb)
 }
 
 /// Heart Rate service 0x180D.
