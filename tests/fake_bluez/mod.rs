@@ -483,11 +483,7 @@ impl FakeDevice {
             c.connected = true;
             c.connects += 1;
             let sessions = c.notifying.values().any(|v| *v);
-            if c.mode == Resubscribe::InProgress && sessions {
-                c.armed = false;
-            } else {
-                c.armed = true;
-            }
+            c.armed = !(c.mode == Resubscribe::InProgress && sessions);
             c.mode
         };
         if mode == Resubscribe::InProgress {
