@@ -935,8 +935,8 @@ mod tests {
         // The SDK truncates (f32 factor × value × 1000) to an integer.
         let sdk = |x: i32| (factor * x as f32 * 1000f32) as i32;
         for (i, r) in raw.iter().enumerate().take(2) {
-            for c in 0..3 {
-                assert_eq!(a.mg[i][c].trunc() as i32, sdk(r[c]), "sample {i} ch {c}");
+            for (c, &v) in r.iter().enumerate() {
+                assert_eq!(a.mg[i][c].trunc() as i32, sdk(v), "sample {i} ch {c}");
             }
         }
         assert_eq!(sdk(1905), 464);
