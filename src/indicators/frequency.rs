@@ -102,7 +102,7 @@ pub fn peak_frequency(freqs: &[f64], psd: &[f64], band: Band, fmin: f64) -> Opti
         if f < fmin || f < band.lo_hz || f >= band.hi_hz {
             continue;
         }
-        if best.map_or(true, |(_, bp)| p > bp) {
+        if best.is_none_or(|(_, bp)| p > bp) {
             best = Some((f, p));
         }
     }

@@ -106,7 +106,7 @@ pub fn tinn(rr: &[f64], bin_ms: f64, method: TinnMethod, counts: &mut Vec<u32>) 
     let argmin = |it: &mut dyn Iterator<Item = (usize, f64)>| -> Option<usize> {
         let mut best: Option<(usize, f64)> = None;
         for (i, e) in it {
-            if best.map_or(true, |(_, b)| e < b) {
+            if best.is_none_or(|(_, b)| e < b) {
                 best = Some((i, e));
             }
         }

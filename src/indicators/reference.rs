@@ -174,7 +174,7 @@ pub fn tinn_naive(rr: &[f64], w: f64) -> Option<f64> {
             let err: f64 = (n..=m)
                 .map(|i| (d.get(i).copied().unwrap_or(0.0) - q[i]).powi(2))
                 .sum();
-            if best.map_or(true, |b| err < b.0) {
+            if best.is_none_or(|b| err < b.0) {
                 best = Some((err, n, m));
             }
             m += 1;

@@ -71,13 +71,13 @@ impl ResampleWorkspace {
         let n = x.len();
         let t = &mut self.knots;
         t.clear();
-        t.extend(std::iter::repeat(x[0]).take(k + 1));
+        t.extend(std::iter::repeat_n(x[0], k + 1));
         if k == 3 {
             t.extend_from_slice(&x[2..n - 2]);
         } else {
             t.extend((1..n - 2).map(|j| (x[j] + x[j + 1]) / 2.0));
         }
-        t.extend(std::iter::repeat(x[n - 1]).take(k + 1));
+        t.extend(std::iter::repeat_n(x[n - 1], k + 1));
         let w = 2 * k + 1;
         self.band.clear();
         self.band.resize(n * w, 0.0);

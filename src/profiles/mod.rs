@@ -471,7 +471,7 @@ impl Context<'_> {
         let mut best: Option<(f64, usize)> = None;
         for (i, (s, e, _, _)) in self.labels.iter().enumerate() {
             let ov = e.min(end) - s.max(start);
-            if ov >= 0.5 * dur && best.map_or(true, |(b, _)| ov > b) {
+            if ov >= 0.5 * dur && best.is_none_or(|(b, _)| ov > b) {
                 best = Some((ov, i));
             }
         }
