@@ -916,7 +916,11 @@ fn write_cohort(entries: &[CohortEntry], out: &Path) -> Result<()> {
         t.write_row(&cells)?;
     }
     t.finish()?;
-    folder.json("cohort.json", entries, SCHEMA_VERSION)?;
+    folder.json(
+        "cohort.json",
+        &serde_json::json!({ "recordings": entries }),
+        SCHEMA_VERSION,
+    )?;
     let chart = CohortChart {
         title: "Hours of stress per recording, profile and motion policy".into(),
         subtitle: Some("one row per recording; each profile's own headline rule".into()),

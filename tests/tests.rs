@@ -1,4 +1,5 @@
 //! The integration test binary (one binary, modules by theme, as in ripgrep).
+mod cli;
 mod importers;
 mod indicators;
 mod pipeline;

@@ -1,0 +1,164 @@
+//! The binary end to end (assert_cmd): help, analyze, practice-test on one recording and on a
+//! cohort, convert, and clear errors with a non-zero exit on bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("stress-harness").unwrap()
+}
+
+fn scenario() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/synthetic/scenario")
+}
+
+#[test]
+fn help_teaches_every_subcommand() {
+    let out = bin().arg("--help").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for sub in [
+        "analyze",
+        "practice-test",
+        "synth",
+        "convert",
+        "explain",
+        "replay",
+        "scan",
+        "record",
+    ] {
+        assert!(text.contains(sub), "--help lacks {sub}");
+    }
+    assert!(text.contains("Examples"));
+}
+
+#[test]
+fn analyze_writes_one_row_per_window_with_documented_columns() {
+    let out = bin()
+        .args(["-q", "analyze"])
+        .arg(scenario())
+        .assert()
+        .success();
+    let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for col in [
+        "start_s",
+        "valid",
+        "invalid_reason",
+        "rmssd_ms",
+        "lf_ms2",
+        "sampen",
+        "dfa_alpha1",
+        "baevsky_si",
+    ] {
+        assert!(header.contains(&col), "missing {col} in {header:?}");
+    }
+    let rows: Vec<&str> = lines.collect();
+    // 95 min, 5-min windows every 30 s.
+    assert!(
+        rows.len() >= 170 && rows.len() <= 185,
+        "{} rows",
+        rows.len()
+    );
+    assert!(rows.iter().all(|r| r.split(',').count() == header.len()));
+}
+
+#[test]
+fn analyze_json_has_schema_and_config_echo() {
+    let out = bin()
+        .args([
+            "-q",
+            "analyze",
+            "--json",
+            "--convention",
+            "neurokit2",
+            "--cleaning",
+            "lipponen-tarvainen",
+        ])
+        .arg(scenario())
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["schema_version"], "1");
+    assert!(v["config"]["conventions"].is_object());
+    assert!(v["windows"].as_array().unwrap().len() > 100);
+}
+
+#[test]
+fn bad_input_fails_with_file_line_and_expectation() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("rr.txt");
+    std::fs::write(&f, "800\n810\nabc\n805\n").unwrap();
+    bin()
+        .arg("analyze")
+        .arg(&f)
+        .args(["--rr-unit", "milliseconds"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("rr.txt:3").and(predicate::str::contains("expected")));
+    bin()
+        .args(["analyze", "/nonexistent/recording"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("/nonexistent/recording"));
+}
+
+#[test]
+fn practice_test_on_one_recording_and_on_a_cohort() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    bin()
+        .args(["-q", "practice-test"])
+        .arg(scenario())
+        .arg("-o")
+        .arg(&one)
+        .assert()
+        .success();
+    for f in [
+        "summary.md",
+        "summary.json",
+        "windows.csv",
+        "charts/timeline.png",
+        "charts/policies.svg",
+    ] {
+        assert!(one.join(f).exists(), "{f} missing");
+    }
+    // A cohort: the scenario and a converted copy of it, in a folder.
+    let cohort_in = dir.path().join("in");
+    std::fs::create_dir_all(&cohort_in).unwrap();
+    bin()
+        .args(["-q", "convert"])
+        .arg(scenario())
+        .arg("-o")
+        .arg(cohort_in.join("a"))
+        .assert()
+        .success();
+    bin()
+        .args(["-q", "synth", "--seed", "7", "-o"])
+        .arg(cohort_in.join("b"))
+        .assert()
+        .success();
+    let out = dir.path().join("cohort");
+    bin()
+        .args(["-q", "practice-test"])
+        .arg(&cohort_in)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let table = std::fs::read_to_string(out.join("cohort.csv")).unwrap();
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(out.join("a/summary.md").exists() && out.join("b/summary.md").exists());
+    assert!(out.join("charts/cohort.png").exists());
+}
+
+#[test]
+fn replay_runs_the_live_engine_at_full_speed() {
+    bin()
+        .args(["replay", "--plain"])
+        .arg(scenario())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("RMSSD"));
+}
