@@ -152,6 +152,10 @@ struct PracticeArgs {
     /// Use the HR-based activity proxy even when a motion sensor is present.
     #[arg(long)]
     hr_proxy: bool,
+    /// Minimum share of a window covered by clean NN intervals for it to be valid (default
+    /// 0.8). Sources with systematic holes (MMASH drops ~8 s every ~30 s) need ~0.6.
+    #[arg(long)]
+    min_coverage: Option<f64>,
     /// Print each profile's rule and documented/assumed table, then continue.
     #[arg(long)]
     explain: bool,
@@ -399,6 +403,12 @@ fn practice_test(a: PracticeArgs, quiet: bool) -> Result<()> {
         ..Default::default()
     };
     cfg.motion.force_hr_proxy = a.hr_proxy;
+    if let Some(c) = a.min_coverage {
+        if !(0.0..=1.0).contains(&c) {
+            bail!("--min-coverage must be between 0 and 1, got {c}");
+        }
+        cfg.rules.min_coverage = c;
+    }
     if let Some(b) = &a.baseline {
         let text =
             std::fs::read_to_string(b).with_context(|| format!("reading {}", b.display()))?;

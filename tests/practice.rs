@@ -255,12 +255,12 @@ fn finite_or_none(x: Option<f64>) -> bool {
     x.is_none_or(f64::is_finite)
 }
 
-fn check_report(path: &Path) -> stress_harness::profiles::PracticeResult {
+fn check_report(path: &Path, cfg: &PracticeConfig) -> stress_harness::profiles::PracticeResult {
     let rec = import(path, &ImportOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let dir = tempfile::tempdir().unwrap();
-    let (res, out) = practice::run(&rec, &PracticeConfig::default(), dir.path())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (res, out) =
+        practice::run(&rec, cfg, dir.path()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(out.files.iter().any(|f| f == "summary.md"));
     let c = &res.confound.indicators;
     assert!(
@@ -292,8 +292,14 @@ fn every_mmash_user_gets_a_report() {
     users.sort();
     assert_eq!(users.len(), 12);
     let (mut hr_pos, mut rmssd_neg) = (0, 0);
+    // MMASH's RR.csv drops ~8 s every ~30 s (datasets.md §2), so intervals cover 65–77 % of
+    // the time and the default 80 % coverage rule leaves almost no valid window; the report
+    // says so. Researchers pass --min-coverage 0.6 for this source, as here.
+    let mut cfg = PracticeConfig::default();
+    cfg.rules.min_coverage = 0.6;
+    let (mut rho_hr, mut rho_rmssd) = (Vec::new(), Vec::new());
     for u in &users {
-        let res = check_report(u);
+        let res = check_report(u, &cfg);
         let c = &res.confound.indicators;
         eprintln!(
             "{}: rho(motion,HR) {:?} rho(motion,RMSSD) {:?}",
@@ -301,11 +307,19 @@ fn every_mmash_user_gets_a_report() {
             c.rho_motion_hr,
             c.rho_motion_rmssd
         );
+        rho_hr.extend(c.rho_motion_hr);
+        rho_rmssd.extend(c.rho_motion_rmssd);
         hr_pos += usize::from(c.rho_motion_hr.is_some_and(|r| r > 0.0));
         rmssd_neg += usize::from(c.rho_motion_rmssd.is_some_and(|r| r < 0.0));
     }
-    eprintln!("rho(motion,HR) > 0 in {hr_pos}/12; rho(motion,RMSSD) < 0 in {rmssd_neg}/12");
-    assert!(hr_pos >= 10, "{hr_pos}");
+    rho_hr.sort_by(f64::total_cmp);
+    rho_rmssd.sort_by(f64::total_cmp);
+    eprintln!(
+        "rho(motion,HR) > 0 in {hr_pos}/12 (median {:.3}); rho(motion,RMSSD) < 0 in {rmssd_neg}/12 (median {:.3})",
+        rho_hr.get(rho_hr.len() / 2).copied().unwrap_or(f64::NAN),
+        rho_rmssd.get(rho_rmssd.len() / 2).copied().unwrap_or(f64::NAN)
+    );
+    assert!(hr_pos >= 10 && rmssd_neg >= 10, "{hr_pos} {rmssd_neg}");
 }
 
 #[test]
@@ -321,6 +335,6 @@ fn every_stress_predict_participant_gets_a_report() {
     ps.sort();
     assert_eq!(ps.len(), 20);
     for p in &ps {
-        check_report(p);
+        check_report(p, &PracticeConfig::default());
     }
 }
