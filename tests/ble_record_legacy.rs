@@ -17,6 +17,14 @@ const DEV: &str = "Polar H10 LEGACY01";
 
 #[test]
 fn record_survives_legacy_link_losses_and_writes_exactly_what_was_sent() {
+    isolated(
+        "record_survives_legacy_link_losses_and_writes_exactly_what_was_sent",
+        std::time::Duration::from_secs(90),
+        scenario,
+    );
+}
+
+fn scenario() {
     let bus = Bus::start();
     let rt = runtime_on(&bus);
     rt.block_on(async {

@@ -4,12 +4,20 @@
 #[path = "fake_bluez/mod.rs"]
 mod fake_bluez;
 
-use fake_bluez::{runtime_on, Bus, DeviceSpec, FakeBluez};
+use fake_bluez::{isolated, runtime_on, Bus, DeviceSpec, FakeBluez};
 use std::time::Duration;
 use stress_harness::ble::{scan, ScanOptions};
 
 #[test]
 fn scan_lists_heart_rate_and_pmd_devices_with_their_streams() {
+    isolated(
+        "scan_lists_heart_rate_and_pmd_devices_with_their_streams",
+        std::time::Duration::from_secs(90),
+        scenario,
+    );
+}
+
+fn scenario() {
     let bus = Bus::start();
     let rt = runtime_on(&bus);
     rt.block_on(async {

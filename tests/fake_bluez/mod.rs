@@ -1088,3 +1088,44 @@ pub fn naive_rmssd(s: &Script) -> f64 {
     }
     (ss / n as f64).sqrt()
 }
+
+/// Run `body` in a child process of this test binary, killed after `limit`.
+///
+/// Why: one run in about ten of the record scenarios has been seen to stall (all tasks
+/// parked, no CPU) somewhere between the fake's zbus object server and the recorder — a
+/// timing problem not yet found (issue 4). A stall is retried once in a fresh process
+/// (libdbus caches the bus address per process, so a retry needs a new one) and reported on
+/// stderr; an assertion failure is never retried, and two stalls fail the test.
+pub fn isolated(test_name: &str, limit: Duration, body: impl FnOnce()) {
+    const CHILD: &str = "STRESS_HARNESS_BLE_TEST_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        body();
+        return;
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    for attempt in 1..=2 {
+        let mut child = std::process::Command::new(&exe)
+            .args([test_name, "--exact", "--nocapture", "--test-threads", "1"])
+            .env(CHILD, "1")
+            .spawn()
+            .expect("spawn the test binary");
+        let t0 = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("wait for child") {
+                assert!(
+                    status.success(),
+                    "{test_name} failed in its child process ({status})"
+                );
+                return;
+            }
+            if t0.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                eprintln!("{test_name}: attempt {attempt} stalled for {limit:?}; killed");
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("{test_name} stalled twice (see issue 4)");
+}
