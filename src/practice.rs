@@ -95,7 +95,10 @@ pub fn write(rec: &Recording, res: &PracticeResult, out: &Path) -> Result<Practi
     let name = subject(rec);
     let mut files = Vec::new();
 
-    let timeline = folder.chart(&timeline(rec, res, &name), "timeline")?;
+    // One cleaning pass, shared by the timeline and windows.csv (the profiles ran their own,
+    // with the same configuration, inside profiles::run).
+    let cleaned = cleaning::clean(&rec.beats, &res.config.cleaning);
+    let timeline = folder.chart(&timeline(rec, res, &name, &cleaned), "timeline")?;
     let scatter = folder.chart(&scatter(res, &name), "scatter")?;
     let dist = folder.chart(&distribution(res, &name), "distribution")?;
     let daily = folder.chart(&daily_bars(res, &name), "daily")?;
@@ -105,7 +108,7 @@ pub fn write(rec: &Recording, res: &PracticeResult, out: &Path) -> Result<Practi
         files.push(folder.relative(&c.svg));
     }
 
-    let columns = write_windows_csv(&folder, rec, res)?;
+    let columns = write_windows_csv(&folder, res, &cleaned)?;
     files.push("windows.csv".into());
     folder.json("summary.json", res, SCHEMA_VERSION)?;
     files.push("summary.json".into());
@@ -124,7 +127,12 @@ pub fn write(rec: &Recording, res: &PracticeResult, out: &Path) -> Result<Practi
     })
 }
 
-fn timeline(rec: &Recording, res: &PracticeResult, name: &str) -> Timeline {
+fn timeline(
+    rec: &Recording,
+    res: &PracticeResult,
+    name: &str,
+    cleaned: &cleaning::Cleaned,
+) -> Timeline {
     let mut tl = Timeline::new(format!("Stress scores and motion — {name}"));
     tl.subtitle = Some(format!(
         "scores under each profile's default motion policy; motion: {}{}",
@@ -136,7 +144,6 @@ fn timeline(rec: &Recording, res: &PracticeResult, name: &str) -> Timeline {
         }
     ));
     tl.start = rec.meta.start;
-    let cleaned = cleaning::clean(&rec.beats, &res.config.cleaning);
     tl.hr = cleaned
         .t_s
         .iter()
@@ -525,12 +532,11 @@ fn window_columns() -> Vec<Column> {
 
 fn write_windows_csv(
     folder: &OutputFolder,
-    rec: &Recording,
     res: &PracticeResult,
+    cleaned: &cleaning::Cleaned,
 ) -> Result<Vec<Column>> {
     let columns = window_columns();
     let mut table = folder.csv("windows.csv", columns.clone())?;
-    let cleaned = cleaning::clean(&rec.beats, &res.config.cleaning);
     let conv = Conventions::of(res.config.convention);
     let mut ws = Workspace::new();
     let opt_i = |v: Option<i32>| Cell::Int(v.map(i64::from));
@@ -538,7 +544,7 @@ fn write_windows_csv(
         for w in &p.windows {
             let ind = indicators::compute_with(
                 &mut ws,
-                &crate::windows::slice(&cleaned, w.start_s, w.end_s),
+                &crate::windows::slice(cleaned, w.start_s, w.end_s),
                 &conv,
             );
             let mut cells = vec![
