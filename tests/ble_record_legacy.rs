@@ -19,7 +19,7 @@ const DEV: &str = "Polar H10 LEGACY01";
 fn record_survives_legacy_link_losses_and_writes_exactly_what_was_sent() {
     isolated(
         "record_survives_legacy_link_losses_and_writes_exactly_what_was_sent",
-        std::time::Duration::from_secs(90),
+        std::time::Duration::from_secs(45),
         scenario,
     );
 }

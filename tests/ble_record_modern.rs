@@ -23,7 +23,7 @@ const SDK_TYPE0: &str = "02 00 94 35 77 00 00 00 00 80 71 07 F0 6A 9E 8D 0A 38 B
 fn record_handles_in_progress_resubscribe_and_silent_streams() {
     isolated(
         "record_handles_in_progress_resubscribe_and_silent_streams",
-        std::time::Duration::from_secs(90),
+        std::time::Duration::from_secs(45),
         scenario,
     );
 }

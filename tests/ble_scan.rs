@@ -12,7 +12,7 @@ use stress_harness::ble::{scan, ScanOptions};
 fn scan_lists_heart_rate_and_pmd_devices_with_their_streams() {
     isolated(
         "scan_lists_heart_rate_and_pmd_devices_with_their_streams",
-        std::time::Duration::from_secs(90),
+        std::time::Duration::from_secs(45),
         scenario,
     );
 }

@@ -1093,9 +1093,9 @@ pub fn naive_rmssd(s: &Script) -> f64 {
 ///
 /// Why: one run in about ten of the record scenarios has been seen to stall (all tasks
 /// parked, no CPU) somewhere between the fake's zbus object server and the recorder — a
-/// timing problem not yet found (issue 4). A stall is retried once in a fresh process
+/// timing problem not yet found (issue 4). A stall is retried (up to three attempts) in a fresh process
 /// (libdbus caches the bus address per process, so a retry needs a new one) and reported on
-/// stderr; an assertion failure is never retried, and two stalls fail the test.
+/// stderr; an assertion failure is never retried, and three stalls fail the test.
 pub fn isolated(test_name: &str, limit: Duration, body: impl FnOnce()) {
     const CHILD: &str = "STRESS_HARNESS_BLE_TEST_CHILD";
     if std::env::var_os(CHILD).is_some() {
@@ -1103,7 +1103,7 @@ pub fn isolated(test_name: &str, limit: Duration, body: impl FnOnce()) {
         return;
     }
     let exe = std::env::current_exe().expect("test binary path");
-    for attempt in 1..=2 {
+    for attempt in 1..=3 {
         let mut child = std::process::Command::new(&exe)
             .args([test_name, "--exact", "--nocapture", "--test-threads", "1"])
             .env(CHILD, "1")
@@ -1127,5 +1127,5 @@ pub fn isolated(test_name: &str, limit: Duration, body: impl FnOnce()) {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-    panic!("{test_name} stalled twice (see issue 4)");
+    panic!("{test_name} stalled three times (see issue 4)");
 }
