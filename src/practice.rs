@@ -493,7 +493,7 @@ fn window_columns() -> Vec<Column> {
         Column::unitless("motion_flag", "the policy attached a motion flag"),
         Column::unitless("in_motion", "the profile's own motion criterion held"),
         Column::unitless("recovering", "within the post-exercise period"),
-        Column::unitless("after_motion", "starts within 30 min after an active bout"),
+        Column::unitless("after_motion", "starts within followed_motion_s (default 1800 s, assumed) after an active bout"),
         Column::unitless(
             "motion_level",
             "most intense motion level of the window's epochs",

@@ -396,21 +396,7 @@ fn implausible_day_value_is_repaired_with_a_warning() {
 // ---------------------------------------------------------------- real datasets (#[ignore])
 
 fn shared() -> PathBuf {
-    let cands: Vec<PathBuf> = std::env::var_os("STRESS_HARNESS_SHARED")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-            PathBuf::from("/work/shared"),
-        ])
-        .collect();
-    cands
-        .iter()
-        .find(|p| p.join("datasets").is_dir())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!("shared data folder not found (set STRESS_HARNESS_SHARED; tried {cands:?})")
-        })
+    crate::util::shared("datasets")
 }
 
 fn summary(name: &str, r: &Recording) -> (usize, f64) {

@@ -201,17 +201,7 @@ proptest! {
 // Shared reference data (`cargo test -- --ignored`).
 
 fn shared_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("STRESS_HARNESS_SHARED").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")),
-        Some(PathBuf::from("/work/shared")),
-    ];
-    for c in candidates.into_iter().flatten() {
-        if c.join("reference").is_dir() {
-            return c;
-        }
-    }
-    panic!("shared data folder not found: set STRESS_HARNESS_SHARED to the folder holding reference/ (tried $CARGO_MANIFEST_DIR/../shared and /work/shared)");
+    crate::util::shared("reference")
 }
 
 fn rr_5min() -> Vec<f64> {

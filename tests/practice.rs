@@ -239,16 +239,7 @@ fn summary_json_structure_is_pinned() {
 }
 
 fn shared() -> PathBuf {
-    let cands = [
-        std::env::var_os("STRESS_HARNESS_SHARED").map(PathBuf::from),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")),
-        Some(PathBuf::from("/work/shared")),
-    ];
-    cands
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("datasets").is_dir())
-        .expect("shared data not found: set STRESS_HARNESS_SHARED to the folder holding datasets/ and reference/")
+    crate::util::shared("datasets")
 }
 
 fn finite_or_none(x: Option<f64>) -> bool {

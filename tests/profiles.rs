@@ -408,16 +408,7 @@ fn empty_recording_does_not_panic() {
 // Real data (MMASH). Needs /work/shared; run with `cargo test --release -- --ignored`.
 
 fn shared_dir() -> PathBuf {
-    let cands = [
-        std::env::var_os("STRESS_HARNESS_SHARED").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")),
-        Some(PathBuf::from("/work/shared")),
-    ];
-    cands
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("datasets").is_dir())
-        .expect("shared data folder not found: set STRESS_HARNESS_SHARED (or provide ../shared or /work/shared)")
+    crate::util::shared("datasets")
 }
 
 #[test]

@@ -6,3 +6,4 @@ mod pipeline;
 mod practice;
 mod profiles;
 mod report;
+mod util;
