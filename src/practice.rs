@@ -467,8 +467,7 @@ fn policy_hours(res: &PracticeResult, name: &str) -> PolicyHours {
 }
 
 fn window_columns() -> Vec<Column> {
-    let mut c =
-        vec![
+    let mut c = vec![
         Column::unitless("profile", "watch-like, ring-like or tracker-like"),
         Column::unitless(
             "policy",
@@ -493,7 +492,10 @@ fn window_columns() -> Vec<Column> {
         Column::unitless("motion_flag", "the policy attached a motion flag"),
         Column::unitless("in_motion", "the profile's own motion criterion held"),
         Column::unitless("recovering", "within the post-exercise period"),
-        Column::unitless("after_motion", "starts within followed_motion_s (default 1800 s, assumed) after an active bout"),
+        Column::unitless(
+            "after_motion",
+            "starts within followed_motion_s (default 1800 s, assumed) after an active bout",
+        ),
         Column::unitless(
             "motion_level",
             "most intense motion level of the window's epochs",
@@ -510,7 +512,10 @@ fn window_columns() -> Vec<Column> {
             "label category (mental stress / rest / exercise / other)",
         ),
         Column::new("input_hr", "bpm", "HR the profile used"),
-        Column::unitless("input_ln_rmssd", "lnRMSSD the profile used (natural log of RMSSD in ms)"),
+        Column::unitless(
+            "input_ln_rmssd",
+            "lnRMSSD the profile used (natural log of RMSSD in ms)",
+        ),
         Column::unitless("input_si", "Baevsky SI the profile used"),
         Column::unitless("activation", "activation before the score mapping"),
         Column::unitless(
