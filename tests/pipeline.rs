@@ -451,3 +451,64 @@ fn lipponen_tarvainen_matches_neurokit2() {
         );
     }
 }
+
+/// One pipeline: the live scorer (replay at infinite speed through `LiveState`) gives every
+/// profile window exactly as `practice-test` computes it, on both shipped recordings (raw
+/// acceleration in the scenario, motion epochs in the day). The baseline is given, as a live
+/// session cannot learn one from a day it has not seen (see `profiles::online`).
+#[test]
+fn live_scores_equal_practice_test_window_for_window() {
+    use stress_harness::live::{replay, LiveConfig, NullView, Speed};
+    use stress_harness::profiles::{self, Baseline, PracticeConfig, ProfileKind, WindowStatus};
+    for name in ["scenario", "day-24h"] {
+        let rec = canonical::read(&shipped(name)).unwrap();
+        let mut base = Baseline::cold_start();
+        base.hr_rest = Some(58.0);
+        base.ring_activation_ref = Some(vec![-1.5, -0.8, -0.3, 0.0, 0.4, 0.9, 1.6, 2.2]);
+        let pcfg = PracticeConfig {
+            baseline: Some(base),
+            ..Default::default()
+        };
+        let batch = profiles::run(&rec, &pcfg);
+        let cfg = LiveConfig {
+            profiles: Some(pcfg.clone()),
+            keep_scored: true,
+            ..Default::default()
+        };
+        let mut st = replay(&rec, Speed::Max, &cfg, &mut NullView).unwrap();
+        let got = st.take_scored();
+        for kind in [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker] {
+            let want = &batch.profile(kind).unwrap().windows;
+            let live: Vec<_> = got
+                .iter()
+                .filter(|s| s.profile == kind)
+                .map(|s| &s.window)
+                .collect();
+            assert_eq!(live.len(), want.len(), "{name} {kind:?}: window count");
+            for (a, b) in live.iter().zip(want) {
+                assert_eq!(
+                    format!("{a:?}"),
+                    format!("{b:?}"),
+                    "{name} {kind:?} window at {} s",
+                    b.start_s
+                );
+            }
+            let scored = want
+                .iter()
+                .filter(|w| w.status == WindowStatus::Scored)
+                .count();
+            assert!(
+                scored > 0,
+                "{name} {kind:?}: nothing scored, the test would be empty"
+            );
+        }
+        // The view shows the latest of each profile.
+        let snap = st.snapshot();
+        assert_eq!(snap.scores.len(), 3, "{:?}", snap.scores);
+        assert!(
+            snap.scores.iter().all(|(_, t)| !t.starts_with("waiting")),
+            "{:?}",
+            snap.scores
+        );
+    }
+}

@@ -242,6 +242,15 @@ impl Engine {
         }
     }
 
+    /// Time up to which the cleaned NN intervals are final: every interval emitted later ends
+    /// strictly after it (the cleaner's look-ahead). `None` before the first accepted beat.
+    pub fn watermark_s(&self) -> Option<f64> {
+        if self.finished {
+            return self.cleaner.span_s().map(|s| s.1);
+        }
+        self.cleaner.watermark_s()
+    }
+
     /// NN intervals currently held (for memory checks).
     pub fn held(&self) -> usize {
         self.t_s.len() - self.head

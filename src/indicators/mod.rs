@@ -144,6 +144,44 @@ pub fn compute(w: &NnWindow, c: &Conventions) -> IndicatorSet {
     compute_with(&mut Workspace::new(), w, c)
 }
 
+/// The cheap part of the set — time domain and Baevsky's stress index — with every other
+/// indicator `None`. Same functions, so the same values as [`compute_with`] for the fields it
+/// fills; O(n log n) per window instead of O(n²) (sample entropy) plus interpolation and FFT.
+/// Used where only these are read: the live view's once-a-second rolling values and the
+/// stress profiles' inputs (HR, RMSSD, lnRMSSD, SI).
+pub fn compute_light_with(ws: &mut Workspace, w: &NnWindow, c: &Conventions) -> IndicatorSet {
+    let n = w.rr_ms.len().min(w.t_s.len());
+    let rr = &w.rr_ms[..n];
+    if n == 0 || rr.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
+        return IndicatorSet::default();
+    }
+    let td = time_domain::compute(rr, w.diff_ok, c, &mut ws.sort_buf);
+    let bv = td
+        .median_nn
+        .and_then(|m| baevsky::compute(rr, m, c.baevsky_bin_ms, &mut ws.counts));
+    IndicatorSet {
+        mean_nn_ms: td.mean_nn,
+        median_nn_ms: td.median_nn,
+        sdnn_ms: td.sdnn,
+        rmssd_ms: td.rmssd,
+        ln_rmssd: td.rmssd.filter(|&r| r > 0.0).map(f64::ln),
+        sdsd_ms: td.sdsd,
+        pnn50_pct: td.pnn50,
+        pnn20_pct: td.pnn20,
+        mean_hr_bpm: td.mean_hr,
+        min_hr_bpm: td.min_hr,
+        max_hr_bpm: td.max_hr,
+        baevsky_amo_pct: bv.map(|b| b.amo_pct),
+        baevsky_mo_s: bv.map(|b| b.mo_s),
+        baevsky_mxdmn_s: bv.map(|b| b.mxdmn_s),
+        baevsky_si: bv.map(|b| b.si_mode),
+        baevsky_si_median: bv.map(|b| b.si_median),
+        sqrt_si: bv.map(|b| b.si_median.sqrt()),
+        sqrt_si_mode: bv.map(|b| b.si_mode.sqrt()),
+        ..Default::default()
+    }
+}
+
 /// Compute the indicators of one window reusing `ws`.
 ///
 /// Rules: slices of unequal length are truncated to the shortest (`diff_ok` may be shorter:
@@ -227,6 +265,35 @@ mod tests {
             })
             .collect();
         (ts, vec![true; rr.len()])
+    }
+
+    #[test]
+    fn light_set_equals_the_full_set_where_it_is_filled() {
+        let rr: Vec<f64> = (0..300)
+            .map(|i| 800.0 + 40.0 * (i as f64 * 1.3).sin() + (i % 7) as f64)
+            .collect();
+        let (t, mut ok) = window(&rr);
+        ok[17] = false;
+        let w = NnWindow {
+            rr_ms: &rr,
+            t_s: &t,
+            diff_ok: &ok,
+        };
+        let c = Conventions::default();
+        let full = compute(&w, &c);
+        let light = compute_light_with(&mut Workspace::new(), &w, &c);
+        let mut filled = 0;
+        for ((col, l), f) in IndicatorSet::columns()
+            .iter()
+            .zip(light.values())
+            .zip(full.values())
+        {
+            if let Some(l) = l {
+                assert_eq!(Some(l), f, "{}", col.name);
+                filled += 1;
+            }
+        }
+        assert!(filled >= 15 && light.sampen.is_none() && light.hf_ms2.is_none());
     }
 
     #[test]

@@ -16,7 +16,8 @@
 //!   indicators); the last closed window is shown with its validity.
 //! - **Rolling indicators**: the beats of the last window length (5 min) and of the last
 //!   [`LiveConfig::short_window_s`] (60 s), cleaned with the engine's cleaning configuration
-//!   ([`crate::cleaning::clean`]) and passed to [`crate::indicators::compute_with`] with the
+//!   ([`crate::cleaning::clean`]) and passed to [`crate::indicators::compute_light_with`]
+//!   (time domain and Baevsky SI; the closed analysis windows carry the full set) with the
 //!   engine's conventions; recomputed at most once per [`LiveConfig::recompute_every_s`] of data
 //!   time (default 1 s, *assumed*) and on demand, so the cost per notification stays small.
 //!   (The engine itself only holds the NN intervals of its open windows, which start on the
@@ -24,19 +25,27 @@
 //! - **Motion**: ENMO = mean over the last [`LiveConfig::motion_window_s`] (60 s) of
 //!   max(0, √(x²+y²+z²) − 1 g), in mg (van Hees et al. 2013), kept as a running sum (O(1) per
 //!   sample), classified with the cut-points of [`crate::motion::MotionConfig`] (`enmo_mg`).
-//! - **Profile scores**: [`LiveState::scores`] is a list of (profile, text) slots for the
-//!   scoring profiles; empty until a caller fills it.
+//! - **Profile scores**: watch-like, ring-like and tracker-like under their default motion
+//!   policies, by [`crate::profiles::online::OnlineScorer`] — the same per-window rules as
+//!   `practice-test`, applied as soon as a window's cleaned beats are final (the engine's
+//!   cleaning watermark) and its motion is complete (acceleration up to the window end, or
+//!   [`LiveConfig::acc_grace_s`] later when the accelerometer stream lags or stops). Where a
+//!   motion rule hides or flags a window, the view also shows the score the window would have
+//!   had without it. Baseline: `--baseline FILE`, else the cold-start defaults (uncalibrated,
+//!   said in the view).
 //!
-//! Memory is bounded by the windows (the engine's open windows, 60 s of acceleration), not by
-//! the feed length (see `benches/live.rs`).
+//! Memory is bounded by the windows (the engine's open windows, 60 s of acceleration, the
+//! scorer's 1-h buffer), not by the feed length (see `benches/live.rs`).
 
 use crate::cleaning::clean;
 use crate::engine::{AnalysisConfig, Engine, WindowResult};
 use crate::error::Result;
-use crate::indicators::{compute_with, IndicatorSet, NnWindow, Workspace};
+use crate::indicators::{compute_light_with, IndicatorSet, NnWindow, Workspace};
 pub use crate::motion::MotionLevel;
 use crate::motion::{Cutpoints, MotionConfig};
-use crate::recording::{Beat, Event, Recording};
+use crate::profiles::online::{OnlineScorer, Scored};
+use crate::profiles::{PracticeConfig, ProfileKind};
+use crate::recording::{ActivityEpoch, Beat, Event, HrSample, Recording};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -62,6 +71,9 @@ pub enum Update<'a> {
         /// x, y, z in g.
         xyz_g: &'a [[f32; 3]],
     },
+    /// A motion epoch computed by the device or an exporter (ActiGraph counts, ENMO), sent
+    /// when the epoch has ended.
+    Activity(&'a ActivityEpoch),
     /// A recorder event (gap, reconnect, duplicate, lost, note).
     Event(&'a Event),
     /// Connection status text (connecting, connected, reconnecting…).
@@ -81,6 +93,22 @@ pub struct LiveConfig {
     pub enmo_mg: Cutpoints,
     /// Recompute the rolling indicators at most this often, s of data time (default 1).
     pub recompute_every_s: f64,
+    /// Profile settings for the live scores (`None`: no scores). Its cleaning is replaced by
+    /// `analysis.cleaning` so that scores and indicators see the same NN intervals.
+    #[serde(default)]
+    pub profiles: Option<PracticeConfig>,
+    /// How long a window waits for late acceleration before it is scored with the motion it
+    /// has, s of beat time (default 60) [A].
+    #[serde(default = "default_acc_grace")]
+    pub acc_grace_s: f64,
+    /// Keep every scored window for [`LiveState::take_scored`] (tests, replay exports);
+    /// off by default so that a week-long session holds only the latest per profile.
+    #[serde(default)]
+    pub keep_scored: bool,
+}
+
+fn default_acc_grace() -> f64 {
+    60.0
 }
 
 impl Default for LiveConfig {
@@ -91,6 +119,9 @@ impl Default for LiveConfig {
             motion_window_s: 60.0,
             enmo_mg: MotionConfig::default().enmo_mg,
             recompute_every_s: 1.0,
+            profiles: Some(PracticeConfig::default()),
+            acc_grace_s: default_acc_grace(),
+            keep_scored: false,
         }
     }
 }
@@ -118,14 +149,48 @@ pub struct LiveState {
     windows: u64,
     computed_at: f64,
     dirty: bool,
-    /// Profile score slots (profile name, display text), filled by the scoring profiles.
+    scorer: Option<OnlineScorer>,
+    scored: Vec<Scored>,
+    last_activity: Option<(f64, &'static str, MotionLevel)>,
+    /// Profile scores shown by the views (profile name, display text).
     pub scores: Vec<(String, String)>,
 }
 
 impl LiveState {
     /// Empty state; `start` (absolute time of t = 0) aligns the engine's window grid.
     pub fn new(cfg: LiveConfig, start: Option<&DateTime<FixedOffset>>) -> Result<LiveState> {
+        Self::for_source(cfg, start, None, None)
+    }
+
+    /// Empty state for a source whose format name (`source_format`, e.g. an Empatica E4) and
+    /// nominal accelerometer rate are known (both feed the motion rules of the scores).
+    pub fn for_source(
+        cfg: LiveConfig,
+        start: Option<&DateTime<FixedOffset>>,
+        source_format: Option<String>,
+        acc_rate_hz: Option<f64>,
+    ) -> Result<LiveState> {
+        let scorer = cfg.profiles.as_ref().map(|p| {
+            let mut p = p.clone();
+            p.cleaning = cfg.analysis.cleaning.clone();
+            OnlineScorer::new(p, start.copied(), source_format, acc_rate_hz)
+        });
+        let scores = match &scorer {
+            Some(_) => [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker]
+                .iter()
+                .map(|k| {
+                    (
+                        k.name().to_string(),
+                        "waiting for the first window".to_string(),
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(LiveState {
+            scorer,
+            scored: Vec::new(),
+            last_activity: None,
             engine: {
                 let mut e = Engine::new(&cfg.analysis, start)?;
                 // A live session never collects the edit log: keep memory bounded.
@@ -151,7 +216,7 @@ impl LiveState {
             windows: 0,
             computed_at: f64::NEG_INFINITY,
             dirty: false,
-            scores: Vec::new(),
+            scores,
         })
     }
 
@@ -161,6 +226,9 @@ impl LiveState {
             Update::Beats(bs) => {
                 for b in bs {
                     self.engine.push_beat(*b);
+                    if let Some(sc) = self.scorer.as_mut() {
+                        sc.push_beat(b);
+                    }
                     self.beats.push_back(*b);
                     self.last_rr_ms = Some(b.rr_ms);
                     self.now_s = self.now_s.max(b.t_s);
@@ -171,6 +239,7 @@ impl LiveState {
                     self.beats.pop_front();
                 }
                 self.take_windows();
+                self.advance_scores();
                 self.dirty = true;
                 if self.now_s - self.computed_at >= self.cfg.recompute_every_s {
                     self.recompute();
@@ -179,12 +248,18 @@ impl LiveState {
             Update::Hr { t_s, bpm } => {
                 self.hr_bpm = Some(bpm);
                 self.now_s = self.now_s.max(t_s);
+                if let Some(sc) = self.scorer.as_mut() {
+                    sc.push_hr(HrSample { t_s, bpm });
+                }
             }
             Update::Acc { t_s, xyz_g } => {
                 for (t, v) in t_s.iter().zip(xyz_g) {
                     let (x, y, z) = (v[0] as f64, v[1] as f64, v[2] as f64);
                     let enmo = ((x * x + y * y + z * z).sqrt() - 1.0).max(0.0) * 1000.0;
                     self.acc.push_back((*t, enmo));
+                    if let Some(sc) = self.scorer.as_mut() {
+                        sc.push_acc(*t, *v);
+                    }
                     self.enmo_sum += enmo;
                     self.total_acc += 1;
                     self.now_s = self.now_s.max(*t);
@@ -200,9 +275,29 @@ impl LiveState {
                 if self.acc.is_empty() {
                     self.enmo_sum = 0.0;
                 }
+                self.advance_scores();
+            }
+            Update::Activity(a) => {
+                self.now_s = self.now_s.max(a.t_s + a.dur_s);
+                let m = MotionConfig::default();
+                self.last_activity = match (a.enmo_mg, a.counts_vm) {
+                    (Some(e), _) if e.is_finite() => Some((e, "mg", self.cfg.enmo_mg.level(e))),
+                    (_, Some(c)) if c.is_finite() && a.dur_s > 0.0 => {
+                        let cpm = c / a.dur_s * 60.0;
+                        Some((cpm, "counts/min", m.counts_cpm.level(cpm)))
+                    }
+                    _ => self.last_activity,
+                };
+                if let Some(sc) = self.scorer.as_mut() {
+                    sc.push_activity(a);
+                }
+                self.advance_scores();
             }
             Update::Event(e) => {
                 self.events += 1;
+                if let Some(sc) = self.scorer.as_mut() {
+                    sc.push_event(e);
+                }
                 self.last_event = Some(format!("{:?} {}", e.kind, e.label).to_lowercase());
             }
             Update::Status(s) => {
@@ -210,6 +305,52 @@ impl LiveState {
                 self.status.push_str(s);
             }
         }
+    }
+
+    /// Score the profile windows whose data are final: cleaned NN up to the engine's
+    /// watermark, acceleration up to the window end (or `acc_grace_s` of beat time later).
+    fn advance_scores(&mut self) {
+        let Some(sc) = self.scorer.as_mut() else {
+            return;
+        };
+        let Some(nn) = self.engine.watermark_s() else {
+            return;
+        };
+        let safe = match sc.last_motion_s() {
+            Some(a) => nn.min(a.max(nn - self.cfg.acc_grace_s)),
+            None => nn,
+        };
+        if sc.advance(safe) > 0 {
+            self.collect_scores();
+        }
+    }
+
+    fn collect_scores(&mut self) {
+        let Some(sc) = self.scorer.as_mut() else {
+            return;
+        };
+        let new = sc.drain();
+        if self.cfg.keep_scored {
+            self.scored.extend(new);
+        }
+        for (name, text) in &mut self.scores {
+            let kind = [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker]
+                .into_iter()
+                .find(|k| k.name() == name.as_str());
+            if let Some(s) = kind.and_then(|k| sc.latest(k)) {
+                *text = s.text();
+            }
+        }
+    }
+
+    /// Windows scored since the last call (only with [`LiveConfig::keep_scored`]).
+    pub fn take_scored(&mut self) -> Vec<Scored> {
+        std::mem::take(&mut self.scored)
+    }
+
+    /// The calibration statement of the scores (`None` without scores).
+    pub fn score_note(&self) -> Option<String> {
+        self.scorer.as_ref().map(OnlineScorer::calibration_note)
     }
 
     fn take_windows(&mut self) {
@@ -224,7 +365,7 @@ impl LiveState {
         let beats = self.beats.make_contiguous();
         let i0 = beats.partition_point(|b| b.t_s <= lo);
         let c = clean(&beats[i0..], &self.cfg.analysis.cleaning);
-        compute_with(
+        compute_light_with(
             &mut self.ws,
             &NnWindow {
                 rr_ms: &c.rr_ms,
@@ -264,6 +405,10 @@ impl LiveState {
     pub fn finish(&mut self) {
         self.engine.finish();
         self.take_windows();
+        if let Some(sc) = self.scorer.as_mut() {
+            sc.finish();
+        }
+        self.collect_scores();
         self.recompute();
     }
 
@@ -286,7 +431,13 @@ impl LiveState {
             window_valid: win_valid,
             windows: self.windows,
             enmo_mg: enmo,
-            motion: enmo.map(|e| self.cfg.enmo_mg.level(e)),
+            motion: enmo
+                .map(|e| self.cfg.enmo_mg.level(e))
+                .or(self.last_activity.map(|a| a.2)),
+            motion_epoch: match (enmo, self.last_activity) {
+                (None, Some((v, unit, lvl))) => Some(format!("{} ({v:.0} {unit})", lvl.name())),
+                _ => None,
+            },
             beats: self.total_beats,
             acc_samples: self.total_acc,
             events: self.events,
@@ -296,10 +447,18 @@ impl LiveState {
         }
     }
 
-    /// Beats held (rolling window + the engine's open windows) and acceleration samples held;
-    /// bounded by the windows.
+    /// Beats held (rolling window + the engine's open windows + the scorer's buffer) and
+    /// acceleration samples held; bounded by the windows.
     pub fn held(&self) -> (usize, usize) {
-        (self.beats.len() + self.engine.held(), self.acc.len())
+        let (sb, sa) = self
+            .scorer
+            .as_ref()
+            .map(OnlineScorer::held)
+            .unwrap_or((0, 0));
+        (
+            self.beats.len() + self.engine.held() + sb,
+            self.acc.len() + sa,
+        )
     }
 }
 
@@ -328,8 +487,11 @@ pub struct Snapshot {
     pub windows: u64,
     /// ENMO over the motion window, mg.
     pub enmo_mg: Option<f64>,
-    /// Motion level.
+    /// Motion level (from ENMO, else from the last motion epoch).
     pub motion: Option<MotionLevel>,
+    /// The last motion epoch as text, when motion comes from epochs rather than raw
+    /// acceleration, e.g. `light (2310 counts/min)`.
+    pub motion_epoch: Option<String>,
     /// Beats so far.
     pub beats: u64,
     /// Acceleration samples so far.
@@ -360,8 +522,9 @@ impl Snapshot {
             f(self.rmssd_short_ms, 1),
             f(self.rmssd_ms, 1),
             f(self.baevsky_si, 0),
-            match (self.motion, self.enmo_mg) {
-                (Some(m), Some(e)) => format!("{}({e:.0}mg)", m.name()),
+            match (self.motion, self.enmo_mg, &self.motion_epoch) {
+                (Some(m), Some(e), _) => format!("{}({e:.0}mg)", m.name()),
+                (_, _, Some(t)) => t.replace(' ', ""),
                 _ => "–".into(),
             }
         );
@@ -500,8 +663,9 @@ impl<W: Write> CompactView<W> {
             ),
             format!(
                 "motion {}   acc samples {}",
-                match (s.motion, s.enmo_mg) {
-                    (Some(m), Some(e)) => format!("{} ({e:.0} mg)", m.name()),
+                match (s.motion, s.enmo_mg, &s.motion_epoch) {
+                    (Some(m), Some(e), _) => format!("{} ({e:.0} mg)", m.name()),
+                    (_, _, Some(t)) => t.clone(),
                     _ => "– (no accelerometer)".into(),
                 },
                 s.acc_samples
@@ -587,10 +751,15 @@ pub fn replay(
             });
         }
     }
-    let mut st = LiveState::new(cfg.clone(), rec.meta.start.as_ref())?;
+    let mut st = LiveState::for_source(
+        cfg.clone(),
+        rec.meta.start.as_ref(),
+        rec.meta.source_format.clone(),
+        rec.acc.as_ref().map(|a| a.rate_hz).filter(|r| *r > 0.0),
+    )?;
     let empty = crate::recording::AccSeries::default();
     let acc = rec.acc.as_ref().unwrap_or(&empty);
-    let (mut ib, mut ih, mut ia, mut ie) = (0usize, 0usize, 0usize, 0usize);
+    let (mut ib, mut ih, mut ia, mut ie, mut ix) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let t0 = rec.span_s().map(|s| s.0).unwrap_or(0.0);
     let wall0 = Instant::now();
     let mut xyz = [[0f32; 3]; 1];
@@ -599,7 +768,9 @@ pub fn replay(
         let th = rec.hr.get(ih).map(|h| h.t_s);
         let ta = acc.t_s.get(ia).copied();
         let te = rec.events.get(ie).map(|e| e.start_s);
-        let next = [tb, th, ta, te]
+        // A motion epoch is known when it has ended.
+        let tx = rec.activity.get(ix).map(|a| a.t_s + a.dur_s);
+        let next = [tb, th, ta, te, tx]
             .into_iter()
             .flatten()
             .fold(f64::INFINITY, f64::min);
@@ -627,6 +798,11 @@ pub fn replay(
         } else if tb == Some(next) {
             let u = Update::Beats(std::slice::from_ref(&rec.beats[ib]));
             ib += 1;
+            st.update(&u);
+            view.update(&st, &u);
+        } else if tx == Some(next) {
+            let u = Update::Activity(&rec.activity[ix]);
+            ix += 1;
             st.update(&u);
             view.update(&st, &u);
         } else if th == Some(next) {
@@ -697,9 +873,22 @@ mod tests {
         // |a| = 1.2 g → ENMO 200 mg → active.
         assert!((s.enmo_mg.unwrap() - 200.0).abs() < 1e-3);
         assert_eq!(s.motion, Some(MotionLevel::Active));
-        // Window is bounded: 5 min of ~0.8 s beats, 60 s of 10 Hz samples.
+        // The 320-s session moved all the time: watch-like shows −2 with the score it hides.
+        assert!(
+            s.scores[0].1.starts_with("-2 excess motion ("),
+            "{:?}",
+            s.scores
+        );
+        // Without scores the held state is the windows: 5 min of ~0.8 s beats, 60 s of 10 Hz
+        // samples (the scorer's 1-h buffer is bounded in profiles::online's tests).
+        let cfg = LiveConfig {
+            profiles: None,
+            ..Default::default()
+        };
+        let st = replay(&r, Speed::Max, &cfg, &mut NullView).unwrap();
         let (b, a) = st.held();
         assert!(b <= 2 * 380 && a <= 601, "{b} {a}");
+        assert!(st.snapshot().scores.is_empty());
     }
 
     #[test]

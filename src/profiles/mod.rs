@@ -14,6 +14,7 @@
 //! | [`daily`] | daily summaries in each vendor family's terms, headline sentence and its breakdown |
 //! | [`confound`] | Spearman ρ, still-vs-active medians with bootstrap CI, label AUCs |
 //! | [`explain`] | documented / assumed tables |
+//! | [`online`] | the same rules window by window on a rolling buffer, for the live view |
 //! | [`stats`] | quantiles, MAD, ranks, Spearman, AUC, bootstrap |
 //!
 //! ## Shared pipeline (§6.0)
@@ -33,6 +34,7 @@ pub mod baseline;
 pub mod confound;
 pub mod daily;
 pub mod explain;
+pub mod online;
 pub mod policy;
 pub mod ring;
 pub mod stats;
@@ -40,7 +42,7 @@ pub mod tracker;
 pub mod watch;
 
 use crate::cleaning::{clean, Cleaned, CleaningConfig};
-use crate::indicators::{compute, Convention, Conventions};
+use crate::indicators::{compute_light_with, Convention, Conventions, Workspace};
 use crate::motion::{Clock, MotionConfig, MotionEpoch, MotionSeries, MotionSource, WindowMotion};
 use crate::recording::Recording;
 use serde::{Deserialize, Serialize};
@@ -411,6 +413,62 @@ pub(crate) struct Context<'a> {
     pub labels: Vec<(f64, f64, String, Category)>,
 }
 
+impl<'a> Context<'a> {
+    /// Clean the beats, compute motion, sleep intervals, active bouts and labels of `rec` once
+    /// for every profile. The live scorer ([`online`]) calls this on its rolling buffer.
+    pub fn new(rec: &Recording, cfg: &'a PracticeConfig) -> Context<'a> {
+        let cleaned = clean(&rec.beats, &cfg.cleaning);
+        let clock = Clock::of(rec);
+        let span = rec.span_s().unwrap_or((0.0, 0.0));
+        let user_rest = cfg.baseline.as_ref().and_then(|b| b.hr_rest);
+        let mut mcfg = cfg.motion.clone();
+        if let Some(m) = cfg.baseline.as_ref().and_then(|b| b.hr_max) {
+            mcfg.hr_max_bpm.get_or_insert(m);
+        }
+        let motion = crate::motion::compute(rec, &cleaned, &clock, &mcfg, user_rest);
+        let min_bout = cfg.followed_motion_min_bout_s;
+        let bouts: Vec<(f64, f64)> = motion
+            .active_bouts()
+            .into_iter()
+            .filter(|(s, e)| e - s >= min_bout - 1e-9)
+            .collect();
+        let sleep: Vec<(f64, f64)> = rec
+            .labels()
+            .filter(|e| {
+                let l = e.label.to_ascii_lowercase();
+                cfg.awake
+                    .sleep_labels
+                    .iter()
+                    .any(|k| !k.is_empty() && l.contains(&k.to_ascii_lowercase()))
+            })
+            .map(|e| (e.start_s, e.end_s))
+            .collect();
+        let labels = rec
+            .labels()
+            .filter(|e| e.end_s > e.start_s)
+            .map(|e| {
+                (
+                    e.start_s,
+                    e.end_s,
+                    e.label.clone(),
+                    cfg.confound.labels.category(&e.label),
+                )
+            })
+            .collect();
+        Context {
+            cfg,
+            cleaned,
+            clock,
+            conventions: Conventions::of(cfg.convention),
+            motion,
+            span,
+            sleep,
+            bouts,
+            labels,
+        }
+    }
+}
+
 impl Context<'_> {
     /// HRV facts of the NN intervals ending in `(start, end]` plus the motion of `[start, end)`.
     pub fn window(&self, start: f64, end: f64) -> WindowData {
@@ -421,7 +479,8 @@ impl Context<'_> {
         let coverage = (covered / dur).min(1.0);
         let valid = coverage >= self.cfg.rules.min_coverage && n_diffs >= self.cfg.rules.min_diffs;
         let ind = if w.rr_ms.len() >= 2 {
-            compute(&w, &self.conventions)
+            // HR, RMSSD, lnRMSSD and SI are all the profiles read.
+            compute_light_with(&mut Workspace::new(), &w, &self.conventions)
         } else {
             Default::default()
         };
@@ -582,56 +641,9 @@ fn calibration(b: &Baseline, days_available: f64, days_required: f64, who: &str)
 /// Never panics on data: empty or degenerate recordings give empty window lists and `None`
 /// statistics.
 pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
-    let cleaned = clean(&rec.beats, &cfg.cleaning);
-    let clock = Clock::of(rec);
     let span = rec.span_s().unwrap_or((0.0, 0.0));
     let days_available = ((span.1 - span.0) / 86400.0).max(0.0);
-    let user_rest = cfg.baseline.as_ref().and_then(|b| b.hr_rest);
-    let mut mcfg = cfg.motion.clone();
-    if let Some(m) = cfg.baseline.as_ref().and_then(|b| b.hr_max) {
-        mcfg.hr_max_bpm.get_or_insert(m);
-    }
-    let motion = crate::motion::compute(rec, &cleaned, &clock, &mcfg, user_rest);
-    let min_bout = cfg.followed_motion_min_bout_s;
-    let bouts: Vec<(f64, f64)> = motion
-        .active_bouts()
-        .into_iter()
-        .filter(|(s, e)| e - s >= min_bout - 1e-9)
-        .collect();
-    let sleep: Vec<(f64, f64)> = rec
-        .labels()
-        .filter(|e| {
-            let l = e.label.to_ascii_lowercase();
-            cfg.awake
-                .sleep_labels
-                .iter()
-                .any(|k| !k.is_empty() && l.contains(&k.to_ascii_lowercase()))
-        })
-        .map(|e| (e.start_s, e.end_s))
-        .collect();
-    let labels = rec
-        .labels()
-        .filter(|e| e.end_s > e.start_s)
-        .map(|e| {
-            (
-                e.start_s,
-                e.end_s,
-                e.label.clone(),
-                cfg.confound.labels.category(&e.label),
-            )
-        })
-        .collect();
-    let ctx = Context {
-        cfg,
-        cleaned,
-        clock,
-        conventions: Conventions::of(cfg.convention),
-        motion,
-        span,
-        sleep,
-        bouts,
-        labels,
-    };
+    let ctx = Context::new(rec, cfg);
 
     let base = baseline_for(&ctx, days_available);
     let mut notes = Vec::new();

@@ -98,74 +98,125 @@ pub(crate) struct Cand {
 }
 
 pub(crate) fn candidates(ctx: &Context, p: &RingParams, b: &Baseline) -> Vec<Cand> {
+    ctx.grid(p.window_s)
+        .into_iter()
+        .map(|s| candidate(ctx, p, b, s))
+        .collect()
+}
+
+/// The window `[s, s + window_s)` before the policy and the quartile scale are applied.
+pub(crate) fn candidate(ctx: &Context, p: &RingParams, b: &Baseline, s: f64) -> Cand {
     let len = p.window_s;
     let nsub = ((len / p.sub_window_s).round() as usize).max(1);
-    ctx.grid(len)
-        .into_iter()
-        .map(|s| {
-            let e = s + len;
-            let awake = ctx.awake(s, e);
-            let motion = ctx.motion.window(s, e);
-            let mut lns = Vec::with_capacity(nsub);
-            let mut si = Vec::with_capacity(nsub);
-            let mut cov = 0.0;
-            let mut diffs = 0;
-            for k in 0..nsub {
-                let ss = s + k as f64 * p.sub_window_s;
-                let d = ctx.window(ss, ss + p.sub_window_s);
-                cov += d.coverage / nsub as f64;
-                diffs += d.n_diffs;
-                if d.valid {
-                    if let Some(l) = d.ln_rmssd {
-                        lns.push(l);
-                    }
-                    if let Some(x) = d.si {
-                        si.push(x);
-                    }
-                }
+    let e = s + len;
+    let awake = ctx.awake(s, e);
+    let motion = ctx.motion.window(s, e);
+    let mut lns = Vec::with_capacity(nsub);
+    let mut si = Vec::with_capacity(nsub);
+    let mut cov = 0.0;
+    let mut diffs = 0;
+    for k in 0..nsub {
+        let ss = s + k as f64 * p.sub_window_s;
+        let d = ctx.window(ss, ss + p.sub_window_s);
+        cov += d.coverage / nsub as f64;
+        diffs += d.n_diffs;
+        if d.valid {
+            if let Some(l) = d.ln_rmssd {
+                lns.push(l);
             }
-            let hr = ctx.median_minute_hr(s, e);
-            let ln = super::stats::median(lns.iter().copied());
-            let valid = lns.len() >= p.min_valid_sub && hr.is_some();
-            let a = match (valid, hr, ln) {
-                (true, Some(h), Some(l)) => {
-                    Some((h - b.hr_ref) / b.sd_hr + (b.ln_rmssd_ref - l) / b.sd_ln_rmssd)
-                }
-                _ => None,
-            };
-            let in_motion = motion.still_share < p.min_still_share - 1e-9;
-            let (label, category) = ctx.label(s, e);
-            Cand {
-                a,
-                awake,
-                w: ProfileWindow {
-                    start_s: s,
-                    end_s: e,
-                    score: None,
-                    code: None,
-                    band: None,
-                    status: WindowStatus::NotEnoughData,
-                    motion_flag: false,
-                    in_motion,
-                    recovering: false,
-                    after_motion: ctx.after_motion(s),
-                    motion,
-                    inputs: ProfileInputs {
-                        hr_bpm: hr,
-                        rmssd_ms: ln.map(f64::exp),
-                        ln_rmssd: ln,
-                        si: super::stats::median(si),
-                        activation: a,
-                        coverage: cov,
-                        n_diffs: diffs,
-                        valid,
-                    },
-                    label,
-                    category,
-                },
+            if let Some(x) = d.si {
+                si.push(x);
             }
-        })
-        .collect()
+        }
+    }
+    let hr = ctx.median_minute_hr(s, e);
+    let ln = super::stats::median(lns.iter().copied());
+    let valid = lns.len() >= p.min_valid_sub && hr.is_some();
+    let a = match (valid, hr, ln) {
+        (true, Some(h), Some(l)) => {
+            Some((h - b.hr_ref) / b.sd_hr + (b.ln_rmssd_ref - l) / b.sd_ln_rmssd)
+        }
+        _ => None,
+    };
+    let in_motion = motion.still_share < p.min_still_share - 1e-9;
+    let (label, category) = ctx.label(s, e);
+    Cand {
+        a,
+        awake,
+        w: ProfileWindow {
+            start_s: s,
+            end_s: e,
+            score: None,
+            code: None,
+            band: None,
+            status: WindowStatus::NotEnoughData,
+            motion_flag: false,
+            in_motion,
+            recovering: false,
+            after_motion: ctx.after_motion(s),
+            motion,
+            inputs: ProfileInputs {
+                hr_bpm: hr,
+                rmssd_ms: ln.map(f64::exp),
+                ln_rmssd: ln,
+                si: super::stats::median(si),
+                activation: a,
+                coverage: cov,
+                n_diffs: diffs,
+                valid,
+            },
+            label,
+            category,
+        },
+    }
+}
+
+/// Q1, Q2, Q3 of the sorted reference activations, when there are at least
+/// `min_baseline_windows` of them.
+pub fn quartiles(sorted_ref: &[f64], p: &RingParams) -> Option<[f64; 3]> {
+    if sorted_ref.len() < p.min_baseline_windows.max(1) {
+        return None;
+    }
+    match (
+        quantile_sorted(sorted_ref, 0.25),
+        quantile_sorted(sorted_ref, 0.5),
+        quantile_sorted(sorted_ref, 0.75),
+    ) {
+        (Some(a), Some(b), Some(c)) => Some([a, b, c]),
+        _ => None,
+    }
+}
+
+/// Status of a window under `policy` before the scale: not awake, excess motion (gate), not
+/// enough data, or eligible for a score ([`WindowStatus::Scored`]).
+pub(crate) fn gate(c: &Cand, policy: MotionPolicy) -> WindowStatus {
+    if !c.awake {
+        WindowStatus::NotAwake
+    } else if policy == MotionPolicy::Suppress && c.w.in_motion {
+        WindowStatus::ExcessMotion
+    } else if c.a.is_none() {
+        WindowStatus::NotEnoughData
+    } else {
+        WindowStatus::Scored
+    }
+}
+
+/// Put an eligible window on the scale (or mark it `no_baseline`).
+pub(crate) fn place(
+    w: &mut ProfileWindow,
+    a: Option<f64>,
+    reference: &[f64],
+    q: Option<[f64; 3]>,
+    policy: MotionPolicy,
+) {
+    match (q, a) {
+        (Some(q), Some(a)) => {
+            w.score = Some(percentile(a, reference));
+            w.band = Some(zone(a, q).to_string());
+            w.motion_flag = policy == MotionPolicy::Flag && w.in_motion;
+        }
+        _ => w.status = WindowStatus::NoBaseline,
+    }
 }
 
 pub(crate) fn apply(
@@ -178,44 +229,19 @@ pub(crate) fn apply(
     let mut eligible = Vec::new();
     for c in cands {
         let mut w = c.w.clone();
-        w.status = if !c.awake {
-            WindowStatus::NotAwake
-        } else if policy == MotionPolicy::Suppress && w.in_motion {
-            WindowStatus::ExcessMotion
-        } else if c.a.is_none() {
-            WindowStatus::NotEnoughData
-        } else {
+        w.status = gate(c, policy);
+        if w.status == WindowStatus::Scored {
             eligible.push(out.len());
-            WindowStatus::Scored
-        };
+        }
         out.push(w);
     }
     let reference = match &b.ring_activation_ref {
         Some(r) => sorted_finite(r.iter().copied()),
         None => sorted_finite(eligible.iter().filter_map(|&i| cands[i].a)),
     };
-    let quartiles = if reference.len() >= p.min_baseline_windows.max(1) {
-        match (
-            quantile_sorted(&reference, 0.25),
-            quantile_sorted(&reference, 0.5),
-            quantile_sorted(&reference, 0.75),
-        ) {
-            (Some(a), Some(b), Some(c)) => Some([a, b, c]),
-            _ => None,
-        }
-    } else {
-        None
-    };
+    let q = quartiles(&reference, p);
     for i in eligible {
-        let w = &mut out[i];
-        match (quartiles, cands[i].a) {
-            (Some(q), Some(a)) => {
-                w.score = Some(percentile(a, &reference));
-                w.band = Some(zone(a, q).to_string());
-                w.motion_flag = policy == MotionPolicy::Flag && w.in_motion;
-            }
-            _ => w.status = WindowStatus::NoBaseline,
-        }
+        place(&mut out[i], cands[i].a, &reference, q, policy);
     }
     out
 }

@@ -87,52 +87,66 @@ pub(crate) struct Cand {
     pub si: Option<f64>,
 }
 
-pub(crate) fn candidates(ctx: &Context, p: &TrackerParams) -> Vec<Cand> {
+/// Spot times of the recording: clock-aligned multiples of `period_s` from the first time
+/// with a full window before it to the span end.
+pub(crate) fn spot_times(ctx: &Context, p: &TrackerParams) -> Vec<f64> {
     let (lo, hi) = ctx.span;
     let mut t = ctx.clock.align_up(lo + p.window_s, p.period_s);
-    let proxy = ctx.motion.source.is_proxy();
     let mut out = Vec::new();
     while t <= hi + 1e-6 {
-        let s = t - p.window_s;
-        let d = ctx.window(s, t);
-        let in_motion = d
-            .motion
-            .mean_intensity
-            .is_some_and(|m| m >= ctx.motion.cutpoints.flag_mean_from)
-            || (proxy && d.motion.max_level == crate::motion::MotionLevel::Active);
-        let si = if d.valid { d.si } else { None };
-        let (label, category) = ctx.label(s, t);
-        out.push(Cand {
-            si,
-            w: ProfileWindow {
-                start_s: s,
-                end_s: t,
-                score: None,
-                code: None,
-                band: None,
-                status: WindowStatus::NotEnoughData,
-                motion_flag: false,
-                in_motion,
-                recovering: false,
-                after_motion: ctx.after_motion(s),
-                motion: d.motion,
-                inputs: ProfileInputs {
-                    hr_bpm: d.hr,
-                    rmssd_ms: d.rmssd,
-                    ln_rmssd: d.ln_rmssd,
-                    si: d.si,
-                    activation: si.map(|x| activation(p, x)),
-                    coverage: d.coverage,
-                    n_diffs: d.n_diffs,
-                    valid: si.is_some(),
-                },
-                label,
-                category,
-            },
-        });
+        out.push(t);
         t += p.period_s;
     }
     out
+}
+
+pub(crate) fn candidates(ctx: &Context, p: &TrackerParams) -> Vec<Cand> {
+    spot_times(ctx, p)
+        .into_iter()
+        .map(|t| candidate(ctx, p, t))
+        .collect()
+}
+
+/// The spot at `t` (window `(t − window_s, t]`) before the policy is applied.
+pub(crate) fn candidate(ctx: &Context, p: &TrackerParams, t: f64) -> Cand {
+    let proxy = ctx.motion.source.is_proxy();
+    let s = t - p.window_s;
+    let d = ctx.window(s, t);
+    let in_motion = d
+        .motion
+        .mean_intensity
+        .is_some_and(|m| m >= ctx.motion.cutpoints.flag_mean_from)
+        || (proxy && d.motion.max_level == crate::motion::MotionLevel::Active);
+    let si = if d.valid { d.si } else { None };
+    let (label, category) = ctx.label(s, t);
+    Cand {
+        si,
+        w: ProfileWindow {
+            start_s: s,
+            end_s: t,
+            score: None,
+            code: None,
+            band: None,
+            status: WindowStatus::NotEnoughData,
+            motion_flag: false,
+            in_motion,
+            recovering: false,
+            after_motion: ctx.after_motion(s),
+            motion: d.motion,
+            inputs: ProfileInputs {
+                hr_bpm: d.hr,
+                rmssd_ms: d.rmssd,
+                ln_rmssd: d.ln_rmssd,
+                si: d.si,
+                activation: si.map(|x| activation(p, x)),
+                coverage: d.coverage,
+                n_diffs: d.n_diffs,
+                valid: si.is_some(),
+            },
+            label,
+            category,
+        },
+    }
 }
 
 pub(crate) fn apply(cands: &[Cand], p: &TrackerParams, policy: MotionPolicy) -> Vec<ProfileWindow> {

@@ -102,64 +102,76 @@ pub(crate) struct Cand {
     pub x: Option<f64>,
 }
 
-pub(crate) fn candidates(ctx: &Context, p: &WatchParams, b: &Baseline) -> Vec<Cand> {
-    let len = p.window_s;
-    let bouts: Vec<(f64, f64)> = ctx
-        .motion
+/// Active bouts long enough to trigger −4 (≥ `recovery_min_bout_s`).
+pub(crate) fn recovery_bouts(ctx: &Context, p: &WatchParams) -> Vec<(f64, f64)> {
+    ctx.motion
         .active_bouts()
         .into_iter()
         .filter(|(s, e)| e - s >= p.recovery_min_bout_s - 1e-9)
-        .collect();
-    let proxy = ctx.motion.source.is_proxy();
-    ctx.grid(len)
-        .into_iter()
-        .map(|s| {
-            let e = s + len;
-            let d = ctx.window(s, e);
-            let in_motion = d.motion.in_motion
-                || (proxy && d.motion.max_level == crate::motion::MotionLevel::Active);
-            let after_bout = bouts
-                .iter()
-                .any(|&(_, be)| be <= s + 1e-9 && s - be < p.recovery_s);
-            let recovering = !in_motion
-                && after_bout
-                && d.hr
-                    .is_some_and(|h| h > b.hr_ref + p.recovery_hr_sd * b.sd_hr);
-            let x = match (d.valid, d.hr, d.ln_rmssd) {
-                (true, Some(h), Some(l)) => Some(activation(p, b, h, l)),
-                _ => None,
-            };
-            let (label, category) = ctx.label(s, e);
-            Cand {
-                x,
-                w: ProfileWindow {
-                    start_s: s,
-                    end_s: e,
-                    score: None,
-                    code: None,
-                    band: None,
-                    status: WindowStatus::NotEnoughData,
-                    motion_flag: false,
-                    in_motion,
-                    recovering,
-                    after_motion: ctx.after_motion(s),
-                    motion: d.motion,
-                    inputs: ProfileInputs {
-                        hr_bpm: d.hr,
-                        rmssd_ms: d.rmssd,
-                        ln_rmssd: d.ln_rmssd,
-                        si: d.si,
-                        activation: x,
-                        coverage: d.coverage,
-                        n_diffs: d.n_diffs,
-                        valid: x.is_some(),
-                    },
-                    label,
-                    category,
-                },
-            }
-        })
         .collect()
+}
+
+pub(crate) fn candidates(ctx: &Context, p: &WatchParams, b: &Baseline) -> Vec<Cand> {
+    let bouts = recovery_bouts(ctx, p);
+    ctx.grid(p.window_s)
+        .into_iter()
+        .map(|s| candidate(ctx, p, b, &bouts, s))
+        .collect()
+}
+
+/// The window `[s, s + window_s)` before the policy is applied.
+pub(crate) fn candidate(
+    ctx: &Context,
+    p: &WatchParams,
+    b: &Baseline,
+    bouts: &[(f64, f64)],
+    s: f64,
+) -> Cand {
+    let proxy = ctx.motion.source.is_proxy();
+    let e = s + p.window_s;
+    let d = ctx.window(s, e);
+    let in_motion =
+        d.motion.in_motion || (proxy && d.motion.max_level == crate::motion::MotionLevel::Active);
+    let after_bout = bouts
+        .iter()
+        .any(|&(_, be)| be <= s + 1e-9 && s - be < p.recovery_s);
+    let recovering = !in_motion
+        && after_bout
+        && d.hr
+            .is_some_and(|h| h > b.hr_ref + p.recovery_hr_sd * b.sd_hr);
+    let x = match (d.valid, d.hr, d.ln_rmssd) {
+        (true, Some(h), Some(l)) => Some(activation(p, b, h, l)),
+        _ => None,
+    };
+    let (label, category) = ctx.label(s, e);
+    Cand {
+        x,
+        w: ProfileWindow {
+            start_s: s,
+            end_s: e,
+            score: None,
+            code: None,
+            band: None,
+            status: WindowStatus::NotEnoughData,
+            motion_flag: false,
+            in_motion,
+            recovering,
+            after_motion: ctx.after_motion(s),
+            motion: d.motion,
+            inputs: ProfileInputs {
+                hr_bpm: d.hr,
+                rmssd_ms: d.rmssd,
+                ln_rmssd: d.ln_rmssd,
+                si: d.si,
+                activation: x,
+                coverage: d.coverage,
+                n_diffs: d.n_diffs,
+                valid: x.is_some(),
+            },
+            label,
+            category,
+        },
+    }
 }
 
 pub(crate) fn apply(cands: &[Cand], p: &WatchParams, policy: MotionPolicy) -> Vec<ProfileWindow> {
