@@ -108,11 +108,12 @@ pub(crate) fn classify_bluez_error(debug: &str) -> BluezProblem {
 }
 
 /// The system bus address libdbus connects to, and whether it came from
-/// `DBUS_SYSTEM_BUS_ADDRESS`.
+/// `DBUS_SYSTEM_BUS_ADDRESS` (else the vendored libdbus default, `libdbus-sys`
+/// `build_vendored.rs`).
 fn system_bus_address() -> (String, bool) {
     match std::env::var("DBUS_SYSTEM_BUS_ADDRESS") {
         Ok(a) if !a.is_empty() => (a, true),
-        _ => ("unix:path=/var/run/dbus/system_bus_socket".into(), false),
+        _ => ("unix:path=/run/dbus/system_bus_socket".into(), false),
     }
 }
 
