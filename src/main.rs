@@ -534,10 +534,21 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// `--flag` seconds as a `Duration` of at least `min` s; a clear error instead of a panic for
+/// NaN, infinite, negative or absurdly large values.
+#[cfg(feature = "ble")]
+fn seconds(flag: &str, v: f64, min: f64) -> Result<std::time::Duration> {
+    if !v.is_finite() || v < 0.0 {
+        bail!("--{flag} must be a finite number of seconds ≥ 0, got {v}");
+    }
+    std::time::Duration::try_from_secs_f64(v.max(min))
+        .map_err(|_| anyhow::anyhow!("--{flag} {v:e} s is too long"))
+}
+
 #[cfg(feature = "ble")]
 fn scan(a: ScanArgs) -> Result<()> {
     let opts = sh::ble::ScanOptions {
-        timeout: std::time::Duration::from_secs_f64(a.timeout.max(0.1)),
+        timeout: seconds("timeout", a.timeout, 0.1)?,
         all_devices: a.all,
     };
     let devices = runtime()?.block_on(sh::ble::scan(opts))?;
@@ -566,6 +577,9 @@ fn scan(a: ScanArgs) -> Result<()> {
 
 #[cfg(feature = "ble")]
 fn record(a: RecordArgs, quiet: bool) -> Result<()> {
+    if a.device.trim().is_empty() {
+        bail!("--device is empty: give a device name or id as printed by `stress-harness scan`");
+    }
     let out = a.out.unwrap_or_else(|| {
         PathBuf::from("recordings").join(chrono::Local::now().format("%Y%m%d-%H%M%S").to_string())
     });
@@ -574,9 +588,10 @@ fn record(a: RecordArgs, quiet: bool) -> Result<()> {
         out_dir: out,
         duration: a
             .duration
-            .map(|d| std::time::Duration::from_secs_f64(d.max(0.0))),
+            .map(|d| seconds("duration", d, 0.0))
+            .transpose()?,
         subject_id: a.subject,
-        watchdog: std::time::Duration::from_secs_f64(a.watchdog.max(0.5)),
+        watchdog: seconds("watchdog", a.watchdog, 0.5)?,
         acc: if a.no_acc {
             None
         } else {

@@ -66,6 +66,102 @@ pub(crate) fn ble_err(context: &str, e: impl std::fmt::Display) -> crate::Error 
     crate::Error::Ble(format!("{context}: {e}"))
 }
 
+/// Why the first contact with BlueZ failed, judged from the D-Bus error name (btleplug wraps
+/// the `dbus::Error`, whose `Debug` form ends with the name, e.g.
+/// `(org.freedesktop.DBus.Error.ServiceUnknown)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BluezProblem {
+    /// No D-Bus system bus at the address libdbus uses (no socket, nobody listening, bad
+    /// address).
+    NoBus,
+    /// The bus is there but nobody owns `org.bluez` (bluetoothd not running, not installed,
+    /// or its activation failed).
+    NoBluez,
+    /// The bus refused us (policy).
+    AccessDenied,
+    /// Anything else.
+    Other,
+}
+
+pub(crate) fn classify_bluez_error(debug: &str) -> BluezProblem {
+    const NO_BUS: [&str; 4] = [
+        "org.freedesktop.DBus.Error.FileNotFound",
+        "org.freedesktop.DBus.Error.NoServer",
+        "org.freedesktop.DBus.Error.BadAddress",
+        "org.freedesktop.DBus.Error.Disconnected",
+    ];
+    const NO_BLUEZ: [&str; 4] = [
+        "org.freedesktop.DBus.Error.ServiceUnknown",
+        "org.freedesktop.DBus.Error.NameHasNoOwner",
+        "org.freedesktop.DBus.Error.Spawn.",
+        "org.freedesktop.systemd1.",
+    ];
+    if NO_BUS.iter().any(|n| debug.contains(n)) {
+        BluezProblem::NoBus
+    } else if NO_BLUEZ.iter().any(|n| debug.contains(n)) {
+        BluezProblem::NoBluez
+    } else if debug.contains("org.freedesktop.DBus.Error.AccessDenied") {
+        BluezProblem::AccessDenied
+    } else {
+        BluezProblem::Other
+    }
+}
+
+/// The system bus address libdbus connects to, and whether it came from
+/// `DBUS_SYSTEM_BUS_ADDRESS` (else the vendored libdbus default, `libdbus-sys`
+/// `build_vendored.rs`).
+fn system_bus_address() -> (String, bool) {
+    match std::env::var("DBUS_SYSTEM_BUS_ADDRESS") {
+        Ok(a) if !a.is_empty() => (a, true),
+        _ => ("unix:path=/run/dbus/system_bus_socket".into(), false),
+    }
+}
+
+/// Error for a failure to reach BlueZ (`Manager::new`, listing adapters): one paragraph that
+/// says what is wrong and what to do, with the underlying D-Bus message in parentheses.
+pub(crate) fn bluez_unreachable(context: &str, e: &btleplug::Error) -> crate::Error {
+    let detail = e.to_string();
+    let (addr, from_env) = system_bus_address();
+    let at = if from_env {
+        format!("{addr} (set by DBUS_SYSTEM_BUS_ADDRESS)")
+    } else {
+        addr
+    };
+    let msg = match classify_bluez_error(&format!("{e:?}")) {
+        BluezProblem::NoBus => format!(
+            "no D-Bus system bus at {at}: {detail}. Bluetooth LE goes through BlueZ \
+             (bluetoothd) on the D-Bus system bus: is dbus running (`systemctl status dbus`)?{}",
+            if from_env {
+                " Check that DBUS_SYSTEM_BUS_ADDRESS points at a running bus, or unset it."
+            } else {
+                ""
+            }
+        ),
+        BluezProblem::NoBluez => format!(
+            "BlueZ (org.bluez) is not running on the D-Bus system bus at {at}: {detail}. \
+             Start the Bluetooth daemon (`sudo systemctl start bluetooth`, or run \
+             `bluetoothd`), check that `bluetoothctl list` shows an adapter, then try again."
+        ),
+        BluezProblem::AccessDenied => format!(
+            "the D-Bus system bus at {at} does not let this user talk to BlueZ: {detail}. \
+             Check the D-Bus policy for org.bluez (on some systems the user must be in the \
+             `bluetooth` group), then try again."
+        ),
+        BluezProblem::Other => format!("{context}: {detail}"),
+    };
+    crate::Error::Ble(msg)
+}
+
+/// Error when BlueZ answers but lists no adapter.
+pub(crate) fn no_adapter_err() -> crate::Error {
+    crate::Error::Ble(
+        "BlueZ is running but reports no Bluetooth adapter. Plug in or enable one (check \
+         `bluetoothctl list` and `rfkill list`; `rfkill unblock bluetooth` if it is blocked), \
+         then try again."
+            .into(),
+    )
+}
+
 /// True when a `subscribe()` error means "already subscribed": current BlueZ answers
 /// `org.bluez.Error.InProgress` while it re-registers the notify session it kept across the
 /// link loss; older BlueZ answers `org.bluez.Error.Failed: Already notifying`
@@ -97,5 +193,40 @@ mod tests {
         assert!(is_already_subscribed(&e));
         let e = btleplug::Error::Other("org.bluez.Error.NotConnected".into());
         assert!(!is_already_subscribed(&e));
+    }
+
+    #[test]
+    fn bluez_reachability_errors_are_classified_by_dbus_name() {
+        let c = |s: &str| classify_bluez_error(s);
+        assert_eq!(
+            c(
+                "Other(DbusError(D-Bus error: Failed to connect to socket /x: No such file or \
+               directory (org.freedesktop.DBus.Error.FileNotFound)))"
+            ),
+            BluezProblem::NoBus
+        );
+        assert_eq!(
+            c("D-Bus error: Connection refused (org.freedesktop.DBus.Error.NoServer)"),
+            BluezProblem::NoBus
+        );
+        assert_eq!(
+            c(
+                "D-Bus error: The name org.bluez was not provided by any .service files \
+               (org.freedesktop.DBus.Error.ServiceUnknown)"
+            ),
+            BluezProblem::NoBluez
+        );
+        assert_eq!(
+            c("D-Bus error: x (org.freedesktop.DBus.Error.Spawn.ChildExited)"),
+            BluezProblem::NoBluez
+        );
+        assert_eq!(
+            c("D-Bus error: x (org.freedesktop.DBus.Error.AccessDenied)"),
+            BluezProblem::AccessDenied
+        );
+        assert_eq!(
+            c("D-Bus error: In Progress (org.bluez.Error.InProgress)"),
+            BluezProblem::Other
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Scan for heart-rate wearables.
 
-use super::{ble_err, service_name, HEART_RATE_SERVICE, PMD_SERVICE};
+use super::{
+    ble_err, bluez_unreachable, no_adapter_err, service_name, HEART_RATE_SERVICE, PMD_SERVICE,
+};
 use crate::error::Result;
 use btleplug::api::{Central, CentralEvent, Manager as _, Peripheral as _, ScanFilter};
 use btleplug::platform::{Adapter, Manager};
@@ -59,16 +61,18 @@ pub struct DeviceInfo {
 }
 
 pub(crate) async fn first_adapter() -> Result<Adapter> {
-    let manager = Manager::new()
-        .await
-        .map_err(|e| ble_err("cannot reach the Bluetooth service (BlueZ over D-Bus)", e))?;
+    // Both steps are the first contact with D-Bus / BlueZ: their failures (no system bus, no
+    // bluetoothd) are mapped to a message that says what to do.
+    let manager = Manager::new().await.map_err(|e| {
+        bluez_unreachable("cannot reach the Bluetooth service (BlueZ over D-Bus)", &e)
+    })?;
     manager
         .adapters()
         .await
-        .map_err(|e| ble_err("cannot list Bluetooth adapters", e))?
+        .map_err(|e| bluez_unreachable("cannot list Bluetooth adapters", &e))?
         .into_iter()
         .next()
-        .ok_or_else(|| crate::Error::Ble("no Bluetooth adapter found".into()))
+        .ok_or_else(no_adapter_err)
 }
 
 pub(crate) fn streams_of(services: &[Uuid]) -> Streams {
