@@ -216,6 +216,37 @@ struct ReplayArgs {
     /// Plain lines instead of the refreshing compact view.
     #[arg(long)]
     plain: bool,
+    #[command(flatten)]
+    scores: LiveScoreArgs,
+}
+
+/// Live profile scores (`replay`, `record`).
+#[derive(Args, Debug)]
+struct LiveScoreArgs {
+    /// Personal baseline JSON for the watch-like and ring-like live scores (as in
+    /// `practice-test --baseline`). Without it they use the cold-start defaults and the view
+    /// says they are uncalibrated: a live session cannot learn a baseline from a day it has
+    /// not seen yet.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Show the indicators only, no profile scores.
+    #[arg(long, conflicts_with = "baseline")]
+    no_scores: bool,
+}
+
+impl LiveScoreArgs {
+    /// The live configuration these flags ask for.
+    fn live_config(&self) -> Result<sh::live::LiveConfig> {
+        let mut cfg = sh::live::LiveConfig::default();
+        if self.no_scores {
+            cfg.profiles = None;
+        } else if let Some(b) = &self.baseline {
+            let mut p = sh::profiles::PracticeConfig::default();
+            p.baseline = Some(sh::profiles::Baseline::load_json(b)?);
+            cfg.profiles = Some(p);
+        }
+        Ok(cfg)
+    }
 }
 
 #[cfg(feature = "ble")]
@@ -256,6 +287,8 @@ struct RecordArgs {
     /// Do not start the Polar PMD accelerometer even when the device offers it.
     #[arg(long)]
     no_acc: bool,
+    #[command(flatten)]
+    scores: LiveScoreArgs,
 }
 
 fn main() {
@@ -410,12 +443,8 @@ fn practice_test(a: PracticeArgs, quiet: bool) -> Result<()> {
         cfg.rules.min_coverage = c;
     }
     if let Some(b) = &a.baseline {
-        let text =
-            std::fs::read_to_string(b).with_context(|| format!("reading {}", b.display()))?;
-        cfg.baseline = Some(
-            serde_json::from_str(&text)
-                .with_context(|| format!("parsing baseline {}", b.display()))?,
-        );
+        // Validated, and marked as the user's file whatever `source` it carries.
+        cfg.baseline = Some(sh::profiles::Baseline::load_json(b)?);
     }
     if a.explain {
         eprintln!("{}", sh::profiles::explain_all(&cfg));
@@ -522,7 +551,11 @@ fn replay(a: ReplayArgs, quiet: bool) -> Result<()> {
         (false, None) => sh::live::Speed::Max,
     };
     let mut v = view(a.plain, quiet);
-    sh::live::replay(&rec, speed, &sh::live::LiveConfig::default(), v.as_mut())?;
+    let cfg = a.scores.live_config()?;
+    if !quiet && cfg.profiles.is_some() && a.scores.baseline.is_none() {
+        eprintln!("note: watch-/ring-like scores use the cold-start baseline (uncalibrated); give --baseline FILE for a personal one");
+    }
+    sh::live::replay(&rec, speed, &cfg, v.as_mut())?;
     Ok(())
 }
 
@@ -597,6 +630,7 @@ fn record(a: RecordArgs, quiet: bool) -> Result<()> {
         } else {
             Some(sh::ble::pmd::AccSettings::default())
         },
+        live: a.scores.live_config()?,
         ..Default::default()
     };
     let mut v = view(a.plain, quiet);

@@ -162,3 +162,73 @@ fn replay_runs_the_live_engine_at_full_speed() {
         .success()
         .stdout(predicate::str::contains("RMSSD"));
 }
+
+/// The live view shows the three profile scores: during the scenario's walk the watch-like
+/// score is hidden (−2) and the view says what it would have been; the tracker-like spot is
+/// flagged; the calibration is stated; `--baseline` and `--no-scores` do what they say.
+#[test]
+fn replay_shows_profile_scores_and_what_motion_rules_hide() {
+    let out = bin()
+        .args(["replay", "--plain"])
+        .arg(scenario())
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("# scores: watch-/ring-like UNCALIBRATED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("watch-like=-2 excess motion (") && text.contains("without the motion rule)"),
+        "no hidden watch-like score shown"
+    );
+    assert!(text.contains("⚑motion"), "no flagged tracker-like spot");
+    assert!(
+        text.contains("ring-like=no score: collecting baseline ("),
+        "ring-like state"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("baseline.json");
+    std::fs::write(
+        &base,
+        r#"{"hr_ref": 66, "sd_hr": 6, "ln_rmssd_ref": 3.7, "sd_ln_rmssd": 0.3,
+            "ring_activation_ref": [-1.2, -0.6, -0.2, 0.1, 0.5, 1.0, 1.6]}"#,
+    )
+    .unwrap();
+    let out = bin()
+        .args(["replay", "--plain", "--baseline"])
+        .arg(&base)
+        .arg(scenario())
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("personal baseline from the user's file"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("collecting baseline"),
+        "ring-like has a reference"
+    );
+
+    bin()
+        .args(["replay", "--plain", "--no-scores"])
+        .arg(scenario())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("watch-like").not());
+
+    std::fs::write(
+        &base,
+        r#"{"hr_ref": 66, "sd_hr": -1, "ln_rmssd_ref": 3.7, "sd_ln_rmssd": 0.3}"#,
+    )
+    .unwrap();
+    bin()
+        .args(["replay", "--plain", "--baseline"])
+        .arg(&base)
+        .arg(scenario())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("sd_hr").and(predicate::str::contains("baseline.json")));
+}

@@ -444,6 +444,7 @@ impl LiveState {
             last_event: self.last_event.clone(),
             status: self.status.clone(),
             scores: self.scores.clone(),
+            score_note: self.score_note(),
         }
     }
 
@@ -504,6 +505,8 @@ pub struct Snapshot {
     pub status: String,
     /// Profile scores (profile, text).
     pub scores: Vec<(String, String)>,
+    /// How the scores are calibrated (baseline file or cold start); `None` without scores.
+    pub score_note: Option<String>,
 }
 
 fn f(v: Option<f64>, digits: usize) -> String {
@@ -566,6 +569,7 @@ pub struct LineView<W: Write> {
     out: W,
     every_s: f64,
     last_t: f64,
+    noted: bool,
 }
 
 impl<W: Write> LineView<W> {
@@ -575,12 +579,19 @@ impl<W: Write> LineView<W> {
             out,
             every_s,
             last_t: f64::NEG_INFINITY,
+            noted: false,
         }
     }
 }
 
 impl<W: Write> View for LineView<W> {
     fn update(&mut self, state: &LiveState, what: &Update) {
+        if !self.noted {
+            self.noted = true;
+            if let Some(n) = state.score_note() {
+                let _ = writeln!(self.out, "# scores: {n}");
+            }
+        }
         match what {
             Update::Event(e) => {
                 let _ = writeln!(
@@ -682,6 +693,7 @@ impl<W: Write> CompactView<W> {
                         .join("   ")
                 }
             ),
+            format!("  {}", s.score_note.as_deref().unwrap_or("")),
             format!(
                 "events {}   {}",
                 s.events,

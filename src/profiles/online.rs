@@ -47,6 +47,8 @@ pub struct Scored {
     /// The score the same window gets under policy `none` (what a motion rule hides or
     /// flags); `None` when it has none either.
     pub without_motion_rule: Option<f64>,
+    /// Extra context for the view (ring-like: how many reference windows the scale has).
+    pub note: Option<String>,
 }
 
 impl Scored {
@@ -67,7 +69,14 @@ impl Scored {
                 if w.motion_flag { " ⚑motion" } else { "" }
             ),
             (None, Some(c)) => format!("{c} {}{without}", status_text(w.status)),
-            (None, None) => format!("no score: {}{without}", status_text(w.status)),
+            (None, None) => format!(
+                "no score: {}{without}{}",
+                status_text(w.status),
+                self.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ),
         }
     }
 }
@@ -383,6 +392,7 @@ fn score_one(
                 profile: kind,
                 window: w,
                 without_motion_rule: free,
+                note: None,
             }
         }
         ProfileKind::Tracker => {
@@ -394,6 +404,7 @@ fn score_one(
                 profile: kind,
                 window: w,
                 without_motion_rule: free,
+                note: None,
             }
         }
         ProfileKind::Ring => {
@@ -411,10 +422,18 @@ fn score_one(
             };
             let w = place(p.default_policy);
             let free = place(MotionPolicy::None).score;
+            let note = (w.status == WindowStatus::NoBaseline).then(|| {
+                format!(
+                    "{} of {} still awake windows",
+                    reference.len(),
+                    p.min_baseline_windows
+                )
+            });
             Scored {
                 profile: kind,
                 window: w,
                 without_motion_rule: free,
+                note,
             }
         }
     }
