@@ -241,9 +241,10 @@ impl LiveScoreArgs {
         if self.no_scores {
             cfg.profiles = None;
         } else if let Some(b) = &self.baseline {
-            let mut p = sh::profiles::PracticeConfig::default();
-            p.baseline = Some(sh::profiles::Baseline::load_json(b)?);
-            cfg.profiles = Some(p);
+            cfg.profiles = Some(sh::profiles::PracticeConfig {
+                baseline: Some(sh::profiles::Baseline::load_json(b)?),
+                ..Default::default()
+            });
         }
         Ok(cfg)
     }
