@@ -84,21 +84,30 @@ pub fn run(
     cfg: &PracticeConfig,
     out: &Path,
 ) -> Result<(PracticeResult, PracticeOutput)> {
-    let res = profiles::run(rec, cfg);
-    let output = write(rec, &res, out)?;
+    // One cleaning pass, shared by the profiles, the timeline and windows.csv.
+    let cleaned = cleaning::clean(&rec.beats, &cfg.cleaning);
+    let (res, cleaned) = profiles::run_cleaned(rec, cfg, cleaned);
+    let output = write_cleaned(rec, &res, &cleaned, out)?;
     Ok((res, output))
 }
 
 /// Write the practice-test folder for an already computed result.
 pub fn write(rec: &Recording, res: &PracticeResult, out: &Path) -> Result<PracticeOutput> {
+    let cleaned = cleaning::clean(&rec.beats, &res.config.cleaning);
+    write_cleaned(rec, res, &cleaned, out)
+}
+
+/// [`write`] with the beats already cleaned with `res.config.cleaning`.
+fn write_cleaned(
+    rec: &Recording,
+    res: &PracticeResult,
+    cleaned: &cleaning::Cleaned,
+    out: &Path,
+) -> Result<PracticeOutput> {
     let mut folder = OutputFolder::create(out)?;
     let name = subject(rec);
     let mut files = Vec::new();
-
-    // One cleaning pass, shared by the timeline and windows.csv (the profiles ran their own,
-    // with the same configuration, inside profiles::run).
-    let cleaned = cleaning::clean(&rec.beats, &res.config.cleaning);
-    let timeline = folder.chart(&timeline(rec, res, &name, &cleaned), "timeline")?;
+    let timeline = folder.chart(&timeline(rec, res, &name, cleaned), "timeline")?;
     let scatter = folder.chart(&scatter(res, &name), "scatter")?;
     let dist = folder.chart(&distribution(res, &name), "distribution")?;
     let daily = folder.chart(&daily_bars(res, &name), "daily")?;
@@ -108,7 +117,7 @@ pub fn write(rec: &Recording, res: &PracticeResult, out: &Path) -> Result<Practi
         files.push(folder.relative(&c.svg));
     }
 
-    let columns = write_windows_csv(&folder, res, &cleaned)?;
+    let columns = write_windows_csv(&folder, res, cleaned)?;
     files.push("windows.csv".into());
     folder.json("summary.json", res, SCHEMA_VERSION)?;
     files.push("summary.json".into());

@@ -417,7 +417,11 @@ impl<'a> Context<'a> {
     /// Clean the beats, compute motion, sleep intervals, active bouts and labels of `rec` once
     /// for every profile. The live scorer ([`online`]) calls this on its rolling buffer.
     pub fn new(rec: &Recording, cfg: &'a PracticeConfig) -> Context<'a> {
-        let cleaned = clean(&rec.beats, &cfg.cleaning);
+        Self::with_cleaned(rec, cfg, clean(&rec.beats, &cfg.cleaning))
+    }
+
+    /// [`Context::new`] with the beats already cleaned (with `cfg.cleaning`).
+    pub fn with_cleaned(rec: &Recording, cfg: &'a PracticeConfig, cleaned: Cleaned) -> Context<'a> {
         let clock = Clock::of(rec);
         let span = rec.span_s().unwrap_or((0.0, 0.0));
         let user_rest = cfg.baseline.as_ref().and_then(|b| b.hr_rest);
@@ -641,9 +645,19 @@ fn calibration(b: &Baseline, days_available: f64, days_required: f64, who: &str)
 /// Never panics on data: empty or degenerate recordings give empty window lists and `None`
 /// statistics.
 pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
+    run_cleaned(rec, cfg, clean(&rec.beats, &cfg.cleaning)).0
+}
+
+/// [`run`] on beats already cleaned with `cfg.cleaning` (one cleaning pass for the profiles
+/// and the report); gives the cleaned series back.
+pub fn run_cleaned(
+    rec: &Recording,
+    cfg: &PracticeConfig,
+    cleaned: Cleaned,
+) -> (PracticeResult, Cleaned) {
     let span = rec.span_s().unwrap_or((0.0, 0.0));
     let days_available = ((span.1 - span.0) / 86400.0).max(0.0);
-    let ctx = Context::new(rec, cfg);
+    let ctx = Context::with_cleaned(rec, cfg, cleaned);
 
     let base = baseline_for(&ctx, days_available);
     let mut notes = Vec::new();
@@ -770,7 +784,7 @@ pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
         }
     }
     let confound = confound::compute(&ctx, &profiles);
-    PracticeResult {
+    let result = PracticeResult {
         recording: RecordingInfo {
             subject_id: rec.meta.subject_id.clone(),
             source_format: rec.meta.source_format.clone(),
@@ -792,7 +806,8 @@ pub fn run(rec: &Recording, cfg: &PracticeConfig) -> PracticeResult {
         profiles,
         confound,
         notes,
-    }
+    };
+    (result, ctx.cleaned)
 }
 
 /// Markdown for `--explain`: motion plus the three profiles' rules and tables.
