@@ -188,41 +188,25 @@ pub fn compute_light_with(ws: &mut Workspace, w: &NnWindow, c: &Conventions) -> 
 /// missing entries count as invalid); a window containing a non-finite or non-positive
 /// interval gives an all-`None` set.
 pub fn compute_with(ws: &mut Workspace, w: &NnWindow, c: &Conventions) -> IndicatorSet {
+    let mut set = compute_light_with(ws, w, c);
+    if set.mean_nn_ms.is_none() {
+        // Empty window or a non-finite / non-positive interval: all `None`.
+        return set;
+    }
     let n = w.rr_ms.len().min(w.t_s.len());
     let rr = &w.rr_ms[..n];
     let t = &w.t_s[..n];
     let ok = w.diff_ok;
-    if n == 0 || rr.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
-        return IndicatorSet::default();
-    }
-    let td = time_domain::compute(rr, ok, c, &mut ws.sort_buf);
-    let hti = geometric::hti(rr, c.hti_bins, &mut ws.counts);
-    let tinn = geometric::tinn(rr, c.tinn_bin_ms, c.tinn, &mut ws.counts);
+    set.hti = geometric::hti(rr, c.hti_bins, &mut ws.counts);
+    set.tinn_ms = geometric::tinn(rr, c.tinn_bin_ms, c.tinn, &mut ws.counts);
     let sp = if t.iter().all(|x| x.is_finite()) {
         frequency::compute(t, rr, c, &mut ws.freq)
     } else {
         frequency::Spectral::default()
     };
     let pc = poincare::sd1_sd2(rr, ok, c.poincare, c.poincare_ddof);
-    let se = sample_entropy::sampen(rr, ok, c.sampen, &mut ws.idx);
     let (a1, a2) = dfa::alphas(rr, &c.dfa, &mut ws.dfa);
-    let bv = td
-        .median_nn
-        .and_then(|m| baevsky::compute(rr, m, c.baevsky_bin_ms, &mut ws.counts));
     IndicatorSet {
-        mean_nn_ms: td.mean_nn,
-        median_nn_ms: td.median_nn,
-        sdnn_ms: td.sdnn,
-        rmssd_ms: td.rmssd,
-        ln_rmssd: td.rmssd.filter(|&r| r > 0.0).map(f64::ln),
-        sdsd_ms: td.sdsd,
-        pnn50_pct: td.pnn50,
-        pnn20_pct: td.pnn20,
-        mean_hr_bpm: td.mean_hr,
-        min_hr_bpm: td.min_hr,
-        max_hr_bpm: td.max_hr,
-        hti,
-        tinn_ms: tinn,
         vlf_ms2: sp.vlf,
         lf_ms2: sp.lf,
         hf_ms2: sp.hf,
@@ -235,16 +219,10 @@ pub fn compute_with(ws: &mut Workspace, w: &NnWindow, c: &Conventions) -> Indica
         sd1_ms: pc.map(|p| p.0),
         sd2_ms: pc.map(|p| p.1),
         sd1_sd2: pc.filter(|p| p.1 > 1e-9).map(|p| p.0 / p.1),
-        sampen: se,
+        sampen: sample_entropy::sampen(rr, ok, c.sampen, &mut ws.idx),
         dfa_alpha1: a1,
         dfa_alpha2: a2,
-        baevsky_amo_pct: bv.map(|b| b.amo_pct),
-        baevsky_mo_s: bv.map(|b| b.mo_s),
-        baevsky_mxdmn_s: bv.map(|b| b.mxdmn_s),
-        baevsky_si: bv.map(|b| b.si_mode),
-        baevsky_si_median: bv.map(|b| b.si_median),
-        sqrt_si: bv.map(|b| b.si_median.sqrt()),
-        sqrt_si_mode: bv.map(|b| b.si_mode.sqrt()),
+        ..set
     }
 }
 
