@@ -161,6 +161,53 @@ pub struct ProfileWindow {
     pub category: Option<Category>,
 }
 
+impl ProfileWindow {
+    /// The window `[s, e)` with its inputs and motion, before a policy decides its score
+    /// (status `not_enough_data` until then); label and "followed motion" come from `ctx`.
+    pub(crate) fn pending(
+        ctx: &Context,
+        (s, e): (f64, f64),
+        motion: WindowMotion,
+        (in_motion, recovering): (bool, bool),
+        inputs: ProfileInputs,
+    ) -> ProfileWindow {
+        let (label, category) = ctx.label(s, e);
+        ProfileWindow {
+            start_s: s,
+            end_s: e,
+            score: None,
+            code: None,
+            band: None,
+            status: WindowStatus::NotEnoughData,
+            motion_flag: false,
+            in_motion,
+            recovering,
+            after_motion: ctx.after_motion(s),
+            motion,
+            inputs,
+            label,
+            category,
+        }
+    }
+}
+
+impl ProfileInputs {
+    /// The inputs of one window's facts, with the profile's activation (`None` when the
+    /// window cannot be scored).
+    pub(crate) fn of(d: &WindowData, activation: Option<f64>) -> ProfileInputs {
+        ProfileInputs {
+            hr_bpm: d.hr,
+            rmssd_ms: d.rmssd,
+            ln_rmssd: d.ln_rmssd,
+            si: d.si,
+            activation,
+            coverage: d.coverage,
+            n_diffs: d.n_diffs,
+            valid: activation.is_some(),
+        }
+    }
+}
+
 /// Calibration state of a profile's output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {

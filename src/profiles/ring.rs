@@ -139,23 +139,15 @@ pub(crate) fn candidate(ctx: &Context, p: &RingParams, b: &Baseline, s: f64) -> 
         _ => None,
     };
     let in_motion = motion.still_share < p.min_still_share - 1e-9;
-    let (label, category) = ctx.label(s, e);
     Cand {
         a,
         awake,
-        w: ProfileWindow {
-            start_s: s,
-            end_s: e,
-            score: None,
-            code: None,
-            band: None,
-            status: WindowStatus::NotEnoughData,
-            motion_flag: false,
-            in_motion,
-            recovering: false,
-            after_motion: ctx.after_motion(s),
+        w: ProfileWindow::pending(
+            ctx,
+            (s, e),
             motion,
-            inputs: ProfileInputs {
+            (in_motion, false),
+            ProfileInputs {
                 hr_bpm: hr,
                 rmssd_ms: ln.map(f64::exp),
                 ln_rmssd: ln,
@@ -165,9 +157,7 @@ pub(crate) fn candidate(ctx: &Context, p: &RingParams, b: &Baseline, s: f64) -> 
                 n_diffs: diffs,
                 valid,
             },
-            label,
-            category,
-        },
+        ),
     }
 }
 

@@ -118,34 +118,15 @@ pub(crate) fn candidate(ctx: &Context, p: &TrackerParams, t: f64) -> Cand {
         .is_some_and(|m| m >= ctx.motion.cutpoints.flag_mean_from)
         || (proxy && d.motion.max_level == crate::motion::MotionLevel::Active);
     let si = if d.valid { d.si } else { None };
-    let (label, category) = ctx.label(s, t);
     Cand {
         si,
-        w: ProfileWindow {
-            start_s: s,
-            end_s: t,
-            score: None,
-            code: None,
-            band: None,
-            status: WindowStatus::NotEnoughData,
-            motion_flag: false,
-            in_motion,
-            recovering: false,
-            after_motion: ctx.after_motion(s),
-            motion: d.motion,
-            inputs: ProfileInputs {
-                hr_bpm: d.hr,
-                rmssd_ms: d.rmssd,
-                ln_rmssd: d.ln_rmssd,
-                si: d.si,
-                activation: si.map(|x| activation(p, x)),
-                coverage: d.coverage,
-                n_diffs: d.n_diffs,
-                valid: si.is_some(),
-            },
-            label,
-            category,
-        },
+        w: ProfileWindow::pending(
+            ctx,
+            (s, t),
+            d.motion,
+            (in_motion, false),
+            ProfileInputs::of(&d, si.map(|x| activation(p, x))),
+        ),
     }
 }
 

@@ -143,34 +143,15 @@ pub(crate) fn candidate(
         (true, Some(h), Some(l)) => Some(activation(p, b, h, l)),
         _ => None,
     };
-    let (label, category) = ctx.label(s, e);
     Cand {
         x,
-        w: ProfileWindow {
-            start_s: s,
-            end_s: e,
-            score: None,
-            code: None,
-            band: None,
-            status: WindowStatus::NotEnoughData,
-            motion_flag: false,
-            in_motion,
-            recovering,
-            after_motion: ctx.after_motion(s),
-            motion: d.motion,
-            inputs: ProfileInputs {
-                hr_bpm: d.hr,
-                rmssd_ms: d.rmssd,
-                ln_rmssd: d.ln_rmssd,
-                si: d.si,
-                activation: x,
-                coverage: d.coverage,
-                n_diffs: d.n_diffs,
-                valid: x.is_some(),
-            },
-            label,
-            category,
-        },
+        w: ProfileWindow::pending(
+            ctx,
+            (s, e),
+            d.motion,
+            (in_motion, recovering),
+            ProfileInputs::of(&d, x),
+        ),
     }
 }
 
