@@ -291,6 +291,13 @@ pub struct Ctl {
     pub gatt_exported: bool,
     /// Notifications actually emitted.
     pub emitted: u64,
+    /// While true, a client's read of `Device1.Connected` (`Properties.Get/GetAll`) gets no
+    /// answer until it is cleared: BlueZ that never answers a call. The reader keeps a shared
+    /// lock on the object tree meanwhile, so use it only in a mode that keeps the GATT objects
+    /// (not [`Resubscribe::Fresh`]).
+    pub hold_link_checks: bool,
+    /// Reads of `Device1.Connected` that were held by `hold_link_checks`.
+    pub held_link_checks: u32,
 }
 
 impl Ctl {
@@ -310,6 +317,8 @@ impl Ctl {
             factor: None,
             gatt_exported: false,
             emitted: 0,
+            hold_link_checks: false,
+            held_link_checks: 0,
         }
     }
     /// True when a notification on `c` would reach the client.
@@ -631,9 +640,24 @@ impl FakeDevice {
     fn legacy_pairing(&self) -> bool {
         false
     }
+    /// `hdr` is None when the fake itself emits the change signal: only client reads are held.
     #[zbus(property)]
-    fn connected(&self) -> bool {
-        self.ctl.lock().unwrap().connected
+    async fn connected(&self, #[zbus(header)] hdr: Option<zbus::message::Header<'_>>) -> bool {
+        let mut counted = false;
+        loop {
+            {
+                let mut c = self.ctl.lock().unwrap();
+                if hdr.is_none() || !c.hold_link_checks {
+                    return c.connected;
+                }
+                if !counted {
+                    counted = true;
+                    c.held_link_checks += 1;
+                    dbg_log!("Device1.Connected read held (BlueZ not answering)");
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
     #[zbus(property)]
     fn services_resolved(&self) -> bool {
