@@ -567,10 +567,13 @@ impl FakeDevice {
         };
         if mode == Resubscribe::InProgress {
             let ctl = self.ctl.clone();
+            let link = ctl.lock().unwrap().connects;
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 let mut c = ctl.lock().unwrap();
-                if c.connected {
+                // Only the link that started this re-arm: a quick link loss and reconnect
+                // must not be armed early by an older timer.
+                if c.connected && c.connects == link {
                     c.armed = true;
                 }
             });
