@@ -66,6 +66,7 @@ macro_rules! dbg_log {
 /// A private dbus-daemon, killed on drop.
 pub struct Bus {
     child: Child,
+    /// `dbus-monitor` on the bus, when `STRESS_HARNESS_BLE_MONITOR` names a log file.
     monitor: Option<Child>,
     /// Address to put in `DBUS_SYSTEM_BUS_ADDRESS`.
     pub address: String,
