@@ -28,6 +28,93 @@ fn record_handles_in_progress_resubscribe_and_silent_streams() {
     );
 }
 
+#[test]
+fn record_reconnects_when_bluez_never_answers_the_link_check() {
+    isolated(
+        "record_reconnects_when_bluez_never_answers_the_link_check",
+        std::time::Duration::from_secs(45),
+        unanswered_link_check,
+    );
+}
+
+/// After a disconnect event the recorder asks BlueZ whether the link is really down
+/// (`Device1.Connected`). Here BlueZ never answers that read: the recorder must give up after
+/// `call_timeout`, treat the link as lost and reconnect, well before bluez-async's own 30-s
+/// D-Bus timeout (which the test's 10-s waits would not survive).
+fn unanswered_link_check() {
+    let bus = Bus::start();
+    let rt = runtime_on(&bus);
+    rt.block_on(async {
+        let fake = FakeBluez::start(
+            &bus.address,
+            vec![DeviceSpec::new(DEV, 0x22, Some(-61), true, true)],
+        )
+        .await;
+        fake.with(DEV, |c| c.mode = Resubscribe::AlreadyNotifying);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("rec");
+        let stop = StopHandle::new();
+        let opts = RecordOptions {
+            device: DEV.into(),
+            out_dir: out.clone(),
+            scan_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            call_timeout: Duration::from_millis(800),
+            backoff_initial: Duration::from_millis(50),
+            // Longer than the test: only the unanswered link check can end the first link.
+            watchdog: Duration::from_secs(60),
+            ctrl_c: false,
+            stop: Some(stop.clone()),
+            ..Default::default()
+        };
+        let task = tokio::spawn(async move {
+            let mut view = NullView;
+            record(opts, &mut view).await
+        });
+        let ready = |n: u32| {
+            move |c: &Ctl| c.acc_starts == n && c.can_notify(Char::Hrm) && c.can_notify(Char::Data)
+        };
+        let wait = Duration::from_secs(10);
+        fake.wait_for(DEV, "first subscription", Duration::from_secs(20), ready(1))
+            .await;
+        let mut s = Script::default();
+        send_burst(&fake, DEV, &mut s, 6, true).await;
+
+        fake.with(DEV, |c| c.hold_link_checks = true);
+        fake.drop_link(DEV).await;
+        s.mark_gap();
+        fake.wait_for(
+            DEV,
+            "reconnect despite the unanswered link check",
+            wait,
+            |c| c.held_link_checks >= 1 && c.connects == 2,
+        )
+        .await;
+        fake.wait_for(DEV, "resubscribe", wait, ready(2)).await;
+        fake.with(DEV, |c| c.hold_link_checks = false);
+        send_burst(&fake, DEV, &mut s, 6, true).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        stop.stop();
+        let summary = tokio::time::timeout(Duration::from_secs(20), task)
+            .await
+            .expect("recorder stops")
+            .expect("task")
+            .expect("record ok");
+
+        let rec = assert_recording_matches(&out, &s);
+        let gaps: Vec<_> = rec
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Gap)
+            .collect();
+        assert_eq!(gaps.len(), 1, "{:#?}", rec.events);
+        assert!(gaps[0].label.contains("disconnected"), "{:?}", gaps[0]);
+        assert_eq!(summary.reconnects, 1);
+        assert_eq!(summary.watchdog_fired, 0);
+        assert_eq!(summary.stop_reason, "stop");
+    });
+}
+
 fn scenario() {
     let bus = Bus::start();
     let rt = runtime_on(&bus);

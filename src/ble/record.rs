@@ -36,6 +36,13 @@
 //! disconnects and reconnects); reconnect with exponential backoff; "InProgress" /
 //! "Already notifying" on re-subscribe = subscribed.
 //!
+//! Every btleplug call is bounded, because BlueZ (or the D-Bus daemon) sometimes never answers
+//! a call and bluez-async then waits for its own 30-s D-Bus timeout, or forever where it has
+//! none: a connection attempt (connect, discovery, reads, subscribes, the PMD start) by
+//! [`RecordOptions::connect_timeout`], after which it is retried with backoff; any other call
+//! by [`RecordOptions::call_timeout`]. While recording, an unanswered call counts as a link
+//! loss (disconnect, reconnect); before the first connection it is an error.
+//!
 //! # Events written to `events.csv`
 //! `gap` (link lost → data again, label says why), `reconnect` (instant), `duplicate` (a
 //! notification identical to the previous one within [`RecordOptions::duplicate_window`], or a
@@ -124,6 +131,10 @@ pub struct RecordOptions {
     /// Timeout of one connection attempt (default 35 s: btleplug waits up to 30 s for
     /// service resolution).
     pub connect_timeout: Duration,
+    /// Longest wait for one BlueZ call outside a connection attempt (default 10 s): finding
+    /// the adapter and device, opening the event streams, checking the link after a
+    /// disconnect event. See the module docs ("Robustness").
+    pub call_timeout: Duration,
     /// Attempts for the FIRST connection before giving up (default 5). Reconnections after a
     /// link loss retry until stopped.
     pub first_connect_attempts: u32,
@@ -161,6 +172,7 @@ impl Default for RecordOptions {
             subject_id: None,
             scan_timeout: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(35),
+            call_timeout: Duration::from_secs(10),
             first_connect_attempts: 5,
             backoff_initial: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
@@ -399,11 +411,11 @@ pub async fn record(opts: RecordOptions, view: &mut (dyn View + Send)) -> Result
         last_sync: Instant::now(),
     };
     s.status("looking for the Bluetooth adapter");
-    let adapter = first_adapter().await?;
-    let mut events = adapter
-        .events()
+    let limit = s.opts.call_timeout;
+    let adapter = tokio::time::timeout(limit, first_adapter())
         .await
-        .map_err(|e| ble_err("cannot listen to adapter events", e))?;
+        .map_err(|_| Error::Ble(format!("no answer from BlueZ within {limit:?}")))??;
+    let mut events = bounded(limit, "cannot listen to adapter events", adapter.events()).await?;
     s.status(&format!("scanning for {:?}", s.opts.device));
     let Some((periph, name)) = find_device(&adapter, &mut events, &s.opts, &mut stopper).await?
     else {
@@ -414,10 +426,12 @@ pub async fn record(opts: RecordOptions, view: &mut (dyn View + Send)) -> Result
     s.meta.device = name;
     // ONE notification stream for the whole session, created before any subscribe: it
     // survives reconnects, so values queued at a disconnect are not dropped.
-    let mut notifs = periph
-        .notifications()
-        .await
-        .map_err(|e| ble_err("cannot open the notification stream", e))?;
+    let mut notifs = bounded(
+        limit,
+        "cannot open the notification stream",
+        periph.notifications(),
+    )
+    .await?;
     let mut first = true;
     let mut sync_tick = tokio::time::interval(s.opts.sync_every);
     sync_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -489,7 +503,9 @@ pub async fn record(opts: RecordOptions, view: &mut (dyn View + Send)) -> Result
                 ev = events.next() => match ev {
                     Some(CentralEvent::DeviceDisconnected(id)) if id == periph.id() => {
                         // A late event from an earlier link can arrive after a reconnect.
-                        if !periph.is_connected().await.unwrap_or(false) {
+                        // No answer counts as "down" (reconnecting is the safe side).
+                        let up = bounded(limit, "link check", periph.is_connected()).await;
+                        if !up.unwrap_or(false) {
                             break Exit::Lost("link lost (device disconnected)");
                         }
                     }
@@ -522,12 +538,11 @@ async fn find_device(
     opts: &RecordOptions,
     stopper: &mut Stopper,
 ) -> Result<Option<(Peripheral, Option<String>)>> {
-    adapter
-        .start_scan(ScanFilter {
-            services: vec![HEART_RATE_SERVICE, PMD_SERVICE],
-        })
-        .await
-        .map_err(|e| ble_err("cannot start scanning", e))?;
+    let limit = opts.call_timeout;
+    let filter = ScanFilter {
+        services: vec![HEART_RATE_SERVICE, PMD_SERVICE],
+    };
+    bounded(limit, "cannot start scanning", adapter.start_scan(filter)).await?;
     let want = opts.device.trim().to_string();
     let mut rejected = HashSet::new();
     let mut cached: Option<(Peripheral, Option<String>)> = None;
@@ -550,10 +565,10 @@ async fn find_device(
         if rejected.contains(&id) {
             continue;
         }
-        let Ok(p) = adapter.peripheral(&id).await else {
+        let Ok(p) = bounded(limit, "peripheral", adapter.peripheral(&id)).await else {
             continue;
         };
-        let Ok(Some(props)) = p.properties().await else {
+        let Ok(Some(props)) = bounded(limit, "properties", p.properties()).await else {
             continue;
         };
         let name = props
@@ -575,7 +590,7 @@ async fn find_device(
         // an advertisement with RSSI.
         cached = Some((p, name));
     };
-    let _ = adapter.stop_scan().await;
+    let _ = bounded(limit, "stop scanning", adapter.stop_scan()).await;
     if stopper.reason().is_some() {
         return Ok(None);
     }
@@ -585,6 +600,21 @@ async fn find_device(
             opts.scan_timeout
         ))
     })
+}
+
+/// Await one btleplug call for at most `limit` (BlueZ sometimes never answers; module docs,
+/// "Robustness"); a timeout is an [`Error::Ble`] like a failed call.
+async fn bounded<T>(
+    limit: Duration,
+    what: &str,
+    call: impl std::future::Future<Output = btleplug::Result<T>>,
+) -> Result<T> {
+    match tokio::time::timeout(limit, call).await {
+        Ok(r) => r.map_err(|e| ble_err(what, e)),
+        Err(_) => Err(Error::Ble(format!(
+            "{what}: no answer from BlueZ within {limit:?}"
+        ))),
+    }
 }
 
 fn find_char(p: &Peripheral, uuid: uuid::Uuid) -> Option<Characteristic> {
