@@ -364,7 +364,14 @@ pub async fn record(opts: RecordOptions, view: &mut (dyn View + Send)) -> Result
         source_format: Some("ble-live".into()),
         ..Default::default()
     };
-    let state = LiveState::new(opts.live.clone(), meta.start.as_ref())?;
+    // The scores' motion rule needs the accelerometer's nominal rate (epoch coverage); the
+    // requested PMD rate is the one written to meta.json, so a replay sees the same.
+    let state = LiveState::for_source(
+        opts.live.clone(),
+        meta.start.as_ref(),
+        meta.source_format.clone(),
+        opts.acc.map(|a| a.sample_rate_hz as f64),
+    )?;
     let mut s = Session {
         state,
         summary: RecordSummary {
