@@ -405,4 +405,9 @@ fn assert_replays_to(rec: &Recording, summary: &RecordSummary, s: &Script) {
     }
     assert!(replayed.iter().filter(|v| v.is_some()).count() >= 5);
     assert!(st.snapshot().motion.is_some());
+    // The session showed the three profile scores, as the replay does (a session of a few
+    // seconds closes no 3-min window: both still wait for the first one).
+    assert_eq!(summary.scores, st.snapshot().scores);
+    let names: Vec<&str> = summary.scores.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(names, ["watch-like", "ring-like", "tracker-like"]);
 }

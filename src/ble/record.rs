@@ -228,6 +228,9 @@ pub struct RecordSummary {
     pub last_window: Option<WindowResult>,
     /// Analysis windows closed during the session.
     pub windows: u64,
+    /// The last score of each profile as the view showed it (profile, text); empty with
+    /// `--no-scores`.
+    pub scores: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -393,6 +396,7 @@ pub async fn record(opts: RecordOptions, view: &mut (dyn View + Send)) -> Result
             indicators: IndicatorSet::default(),
             last_window: None,
             windows: 0,
+            scores: Vec::new(),
         },
         opts,
         t0,
@@ -1077,6 +1081,7 @@ impl Session<'_> {
         self.summary.indicators = self.state.indicators().clone();
         self.summary.last_window = self.state.last_window().0.cloned();
         self.summary.windows = self.state.last_window().1;
+        self.summary.scores = self.state.scores.clone();
         self.view.finish(&self.state);
         if let Some(w) = self.writer.take() {
             w.finish(&self.meta)?;

@@ -17,8 +17,8 @@
 //! - **Rolling indicators**: the beats of the last window length (5 min) and of the last
 //!   [`LiveConfig::short_window_s`] (60 s), cleaned with the engine's cleaning configuration
 //!   ([`crate::cleaning::clean`]) and passed to [`crate::indicators::compute_light_with`]
-//!   (time domain and Baevsky SI; the closed analysis windows carry the full set) with the
-//!   engine's conventions; recomputed at most once per [`LiveConfig::recompute_every_s`] of data
+//!   (time domain and Baevsky SI; the closed analysis windows, and the main rolling value
+//!   after [`LiveState::finish`], carry the full set) with the engine's conventions; recomputed at most once per [`LiveConfig::recompute_every_s`] of data
 //!   time (default 1 s, *assumed*) and on demand, so the cost per notification stays small.
 //!   (The engine itself only holds the NN intervals of its open windows, which start on the
 //!   window grid, so a rolling value straight after the start needs the raw beats.)
@@ -40,7 +40,7 @@
 use crate::cleaning::clean;
 use crate::engine::{AnalysisConfig, Engine, WindowResult};
 use crate::error::Result;
-use crate::indicators::{compute_light_with, IndicatorSet, NnWindow, Workspace};
+use crate::indicators::{compute_light_with, compute_with, IndicatorSet, NnWindow, Workspace};
 pub use crate::motion::MotionLevel;
 use crate::motion::{Cutpoints, MotionConfig};
 use crate::profiles::online::{OnlineScorer, Scored};
@@ -360,25 +360,28 @@ impl LiveState {
         }
     }
 
-    fn rolling_over(&mut self, span_s: f64) -> IndicatorSet {
+    /// Indicators of the beats of the last `span_s`: the light set (time domain + SI), or the
+    /// full set when `full` (end of stream).
+    fn rolling_over(&mut self, span_s: f64, full: bool) -> IndicatorSet {
         let lo = self.now_s - span_s;
         let beats = self.beats.make_contiguous();
         let i0 = beats.partition_point(|b| b.t_s <= lo);
         let c = clean(&beats[i0..], &self.cfg.analysis.cleaning);
-        compute_light_with(
-            &mut self.ws,
-            &NnWindow {
-                rr_ms: &c.rr_ms,
-                t_s: &c.t_s,
-                diff_ok: &c.diff_ok,
-            },
-            &self.cfg.analysis.conventions,
-        )
+        let w = NnWindow {
+            rr_ms: &c.rr_ms,
+            t_s: &c.t_s,
+            diff_ok: &c.diff_ok,
+        };
+        if full {
+            compute_with(&mut self.ws, &w, &self.cfg.analysis.conventions)
+        } else {
+            compute_light_with(&mut self.ws, &w, &self.cfg.analysis.conventions)
+        }
     }
 
     fn recompute(&mut self) {
-        self.rolling = self.rolling_over(self.cfg.analysis.window.len_s);
-        self.rolling_short = self.rolling_over(self.cfg.short_window_s);
+        self.rolling = self.rolling_over(self.cfg.analysis.window.len_s, false);
+        self.rolling_short = self.rolling_over(self.cfg.short_window_s, false);
         self.computed_at = self.now_s;
         self.dirty = false;
     }
@@ -401,7 +404,8 @@ impl LiveState {
         (self.last_window.as_ref(), self.windows)
     }
 
-    /// End of stream: flush the engine (last windows, cleaner look-ahead) and recompute.
+    /// End of stream: flush the engine (last windows, cleaner look-ahead), score the last
+    /// profile windows and recompute the rolling values, the main one with the full set.
     pub fn finish(&mut self) {
         self.engine.finish();
         self.take_windows();
@@ -410,6 +414,8 @@ impl LiveState {
         }
         self.collect_scores();
         self.recompute();
+        // The final values (a recording's summary) carry the full indicator set.
+        self.rolling = self.rolling_over(self.cfg.analysis.window.len_s, true);
     }
 
     /// A display snapshot.
