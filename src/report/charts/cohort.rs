@@ -6,9 +6,10 @@
 //! offset slightly in y so that equal values stay visible. Missing values are not drawn; the
 //! legend counts them per series.
 
+use super::layout::{side_legend, with_side_legend};
 use super::{
-    de, draw_legend, draw_markers, finite_extent, fmt_tick, font, nice_range, put_text, size,
-    text_width, titled, Mark, Shape,
+    de, draw_markers, finite_extent, fmt_tick, font, nice_range, put_text, size, text_width,
+    titled, Mark, Shape,
 };
 use crate::report::{palette, Chart, MAX_SIDE_PX};
 use plotters::coord::Shift;
@@ -101,8 +102,7 @@ impl Chart for CohortChart {
         if self.rows.is_empty() || self.series.is_empty() {
             return super::no_data(&body, "No data: no recordings or no series were given");
         }
-        let (w, _) = body.dim_in_pixel();
-        let (plot, legend_area) = body.split_horizontally(w - LEGEND_W);
+        let (plot, legend_area) = with_side_legend(&body, LEGEND_W);
         let nr = self.rows.len();
         let values = self
             .rows
@@ -238,16 +238,6 @@ impl Chart for CohortChart {
         if let Some((_, name)) = &self.reference {
             legend.push((Mark::Dashed(palette::DARK_GREY), name.clone()));
         }
-        put_text(
-            &legend_area,
-            &format!("{nr} recordings"),
-            (6, 14),
-            size::AXIS,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
-        draw_legend(&legend_area, 6, 40, &legend)?;
-        Ok(())
+        side_legend(&legend_area, &format!("{nr} recordings"), &legend)
     }
 }

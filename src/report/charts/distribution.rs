@@ -6,9 +6,10 @@
 //! points. A level without any score says "no score" explicitly: for the watch-like profile that
 //! empty `active` column *is* the finding.
 
+use super::layout::{bottom_legend, panel_chart, panel_header, panels_size, profile_panels};
 use super::{
-    de, draw_legend_row, draw_markers, finite_extent, fmt_tick, font, jitter, put_text,
-    quantile_sorted, size, text_style, titled, Mark, Shape,
+    de, draw_markers, finite_extent, fmt_tick, font, jitter, put_text, quantile_sorted, size,
+    text_style, titled, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
@@ -103,11 +104,7 @@ impl Chart for ScoreDistribution {
     }
 
     fn size(&self) -> (u32, u32) {
-        let n = self.panels.len().max(1) as u32;
-        (
-            n * PANEL_W + 20,
-            HEIGHT + super::subtitle_h(self.subtitle.as_deref(), n * PANEL_W + 20),
-        )
+        panels_size(self.panels.len(), PANEL_W, HEIGHT, self.subtitle.as_deref())
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -118,9 +115,6 @@ impl Chart for ScoreDistribution {
                 "No data: no profile panels or no motion levels were given",
             );
         }
-        let (_, h) = body.dim_in_pixel();
-        let (body, legend_area) = body.split_vertically(h - 40);
-        let body = body.margin(0, 0, 10, 10);
         let n = self.levels.len();
         let all = self
             .panels
@@ -128,27 +122,11 @@ impl Chart for ScoreDistribution {
             .flat_map(|p| p.groups.iter().flatten().copied());
         let (lo, hi) = finite_extent(all).unwrap_or((0.0, 100.0));
         let (y0, y1) = (lo.min(0.0), hi.max(100.0) * 1.04);
-        let areas = body.split_evenly((1, self.panels.len()));
+        let (areas, legend_area) = profile_panels(&body, self.panels.len());
         for (panel, area) in self.panels.iter().zip(&areas) {
             let colour = palette::profile_colour(&panel.profile);
-            let (aw, _) = area.dim_in_pixel();
-            put_text(
-                area,
-                &panel.profile,
-                (aw as i32 / 2, 4),
-                size::PANEL + 2.0,
-                &colour,
-                HPos::Center,
-                VPos::Top,
-            )?;
-            let (_, plot) = area.split_vertically(32);
-            let mut chart = ChartBuilder::on(&plot)
-                .margin_right(12)
-                .margin_top(6)
-                .x_label_area_size(78)
-                .y_label_area_size(62)
-                .build_cartesian_2d(-0.5..(n as f64 - 0.5), y0..y1)
-                .map_err(de)?;
+            let plot = panel_header(area, &panel.profile, &colour, 32)?;
+            let mut chart = panel_chart(&plot, 78, (-0.5, n as f64 - 0.5), (y0, y1))?;
             chart
                 .configure_mesh()
                 .disable_x_mesh()
@@ -277,8 +255,7 @@ impl Chart for ScoreDistribution {
                 "one window (jittered)".to_string(),
             ),
         ];
-        draw_legend_row(&legend_area, 80, 6, &legend)?;
-        Ok(())
+        bottom_legend(&legend_area, &legend)
     }
 }
 

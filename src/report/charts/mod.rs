@@ -7,6 +7,7 @@
 pub mod cohort;
 pub mod daily;
 pub mod distribution;
+pub(crate) mod layout;
 pub mod policy;
 pub mod scatter;
 pub mod timeline;

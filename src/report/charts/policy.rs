@@ -5,9 +5,9 @@
 //! the value written above each bar, "n/a" where a profile gives no value under a policy, and
 //! the profile's default policy outlined in black.
 
+use super::layout::{side_legend, with_side_legend};
 use super::{
-    de, draw_legend, finite_extent, fmt_hours, fmt_tick, font, put_text, size, text_style, titled,
-    Mark,
+    de, finite_extent, fmt_hours, fmt_tick, font, put_text, size, text_style, titled, Mark,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
@@ -72,8 +72,7 @@ impl Chart for PolicyHours {
         if self.groups.is_empty() || self.policies.is_empty() {
             return super::no_data(&body, "No data: no profiles or no policies were given");
         }
-        let (w, _) = body.dim_in_pixel();
-        let (plot, legend_area) = body.split_horizontally(w - LEGEND_W);
+        let (plot, legend_area) = with_side_legend(&body, LEGEND_W);
         let ng = self.groups.len();
         let np = self.policies.len();
         let ymax = finite_extent(
@@ -181,16 +180,6 @@ impl Chart for PolicyHours {
             Mark::Outlined(palette::LIGHT_GREY),
             "outlined: the profile's default policy".into(),
         ));
-        put_text(
-            &legend_area,
-            "Legend",
-            (6, 14),
-            size::AXIS,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
-        draw_legend(&legend_area, 6, 40, &legend)?;
-        Ok(())
+        side_legend(&legend_area, "Legend", &legend)
     }
 }

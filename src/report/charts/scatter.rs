@@ -5,9 +5,10 @@
 //! that absence is itself the watch-like profile's motion policy). All panels share the x range
 //! so that profiles can be compared by eye.
 
+use super::layout::{bottom_legend, panel_chart, panel_header, panels_size, profile_panels};
 use super::{
-    clean_points, de, draw_legend_row, draw_markers, finite_extent, fmt_tick, font, nice_range,
-    put_text, size, text_style, titled, Mark, Shape,
+    clean_points, de, draw_markers, finite_extent, fmt_tick, font, nice_range, put_text, size,
+    text_style, titled, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
@@ -56,11 +57,7 @@ impl Chart for ScoreMotionScatter {
     }
 
     fn size(&self) -> (u32, u32) {
-        let n = self.panels.len().max(1) as u32;
-        (
-            n * PANEL_W + 20,
-            HEIGHT + super::subtitle_h(self.subtitle.as_deref(), n * PANEL_W + 20),
-        )
+        panels_size(self.panels.len(), PANEL_W, HEIGHT, self.subtitle.as_deref())
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -68,10 +65,6 @@ impl Chart for ScoreMotionScatter {
         if self.panels.is_empty() {
             return super::no_data(&body, "No data: no profile panels were given");
         }
-        let (w, h) = body.dim_in_pixel();
-        let (body, legend_area) = body.split_vertically(h - 40);
-        let body = body.margin(0, 0, 10, 10);
-        let _ = w;
         let cleaned: Vec<Vec<(f64, f64)>> = self
             .panels
             .iter()
@@ -107,20 +100,12 @@ impl Chart for ScoreMotionScatter {
                 .unwrap_or(0.0),
             ymax * 1.04,
         );
-        let areas = body.split_evenly((1, self.panels.len()));
+        let (areas, legend_area) = profile_panels(&body, self.panels.len());
         let mut any_flagged = false;
         for ((panel, pts), area) in self.panels.iter().zip(&cleaned).zip(&areas) {
             let colour = palette::profile_colour(&panel.profile);
+            let plot = panel_header(area, &panel.profile, &colour, 54)?;
             let (aw, _) = area.dim_in_pixel();
-            put_text(
-                area,
-                &panel.profile,
-                (aw as i32 / 2, 4),
-                size::PANEL + 2.0,
-                &colour,
-                HPos::Center,
-                VPos::Top,
-            )?;
             let rho = match panel.rho.filter(|r| r.is_finite()) {
                 Some(r) => format!("Spearman ρ = {r:+.2}"),
                 None => "Spearman ρ: not computable".to_string(),
@@ -139,14 +124,7 @@ impl Chart for ScoreMotionScatter {
                 HPos::Center,
                 VPos::Top,
             )?;
-            let (_, plot) = area.split_vertically(54);
-            let mut chart = ChartBuilder::on(&plot)
-                .margin_right(12)
-                .margin_top(6)
-                .x_label_area_size(50)
-                .y_label_area_size(62)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(de)?;
+            let mut chart = panel_chart(&plot, 50, (x0, x1), (y0, y1))?;
             chart
                 .configure_mesh()
                 .x_labels(7)
@@ -235,7 +213,6 @@ impl Chart for ScoreMotionScatter {
                 "motion level thresholds".into(),
             ));
         }
-        draw_legend_row(&legend_area, 80, 6, &legend)?;
-        Ok(())
+        bottom_legend(&legend_area, &legend)
     }
 }

@@ -14,6 +14,7 @@
 //!   a grey block under the zero line and never interpolated; flagged values get a hollow
 //!   black triangle.
 
+use super::layout::with_side_legend;
 use super::{
     clean_points, de, decimate, draw_legend, draw_markers, finite_extent, font, median_step,
     nice_range, no_data, size, split_runs, text_style, text_width, titled, Ctx, Mark, Shape,
@@ -470,8 +471,7 @@ impl Chart for Timeline {
                 rest.split_vertically(h)
             };
             rest = below;
-            let (w, _) = row_area.dim_in_pixel();
-            let (plot_area, legend_area) = row_area.split_horizontally(w - LEGEND_W);
+            let (plot_area, legend_area) = with_side_legend(&row_area, LEGEND_W);
             let mut legend: Vec<(Mark, String)> = Vec::new();
             match row {
                 Row::Segments => {
