@@ -7,9 +7,10 @@
 //! legend counts them per series.
 
 use super::layout::{side_legend, with_side_legend};
+use super::plot::{axis_mesh, dashed_line};
 use super::{
-    de, draw_markers, finite_extent, fmt_tick, font, nice_range, put_text, size, text_width,
-    titled, Mark, Shape,
+    de, draw_markers, finite_extent, fmt_tick, nice_range, put_text, size, text_width, titled,
+    Mark, Shape,
 };
 use crate::report::{palette, Chart, MAX_SIDE_PX};
 use plotters::coord::Shift;
@@ -138,17 +139,12 @@ impl Chart for CohortChart {
             .y_label_area_size(self.label_w())
             .build_cartesian_2d(x0..x1, -0.5..(nr as f64 - 0.5))
             .map_err(de)?;
-        chart
-            .configure_mesh()
+        axis_mesh(&mut chart)
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(10)
             .x_label_formatter(&|v| fmt_tick(*v))
             .x_desc(self.x_label.as_str())
-            .label_style(font(size::TICK))
-            .axis_desc_style(font(size::AXIS))
-            .light_line_style(palette::LIGHT_GREY.mix(0.25))
-            .bold_line_style(palette::LIGHT_GREY.mix(0.7))
             .draw()
             .map_err(de)?;
         let y_of = |i: usize| (nr - 1 - i) as f64;
@@ -165,14 +161,12 @@ impl Chart for CohortChart {
             .as_ref()
             .filter(|r| r.0.is_finite() && r.0 >= x0 && r.0 <= x1)
         {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(*v, -0.5), (*v, nr as f64 - 0.5)],
-                    6,
-                    4,
-                    palette::DARK_GREY.stroke_width(1),
-                ))
-                .map_err(de)?;
+            dashed_line(
+                &mut chart,
+                (*v, -0.5),
+                (*v, nr as f64 - 0.5),
+                palette::DARK_GREY,
+            )?;
         }
         let shapes = self.shapes();
         let ns = self.series.len();

@@ -7,14 +7,14 @@
 //! black, each part's hours in the legend, then the headline's rule and the caller's notes
 //! (e.g. how much of it coincided with motion, what it becomes under each motion policy).
 
+use super::plot::{axis_mesh, chart_text, emphasis_outline, empty_note, outlined_box};
 use super::{
-    de, draw_legend_row, fmt_hours, fmt_tick, font, put_text, size, text_style, text_width, titled,
-    wrap_text, Mark,
+    de, draw_legend_row, fmt_hours, fmt_tick, put_text, size, text_width, titled, wrap_text, Mark,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// What a breakdown part is; decides its colour.
@@ -304,29 +304,19 @@ fn draw_breakdown<DB: DrawingBackend>(
         .y_label_area_size(0)
         .build_cartesian_2d(0.0..xmax, 0.0..1.0)
         .map_err(de)?;
-    chart
-        .configure_mesh()
+    // Its own grid on top of the shared axis style: light lines invisible, bold ones lighter.
+    axis_mesh(&mut chart)
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(13)
         .x_label_formatter(&|v| fmt_tick(*v))
         .x_desc("hours (h); categories stacked, not in clock order")
-        .label_style(font(size::TICK))
-        .axis_desc_style(font(size::AXIS))
         .light_line_style(palette::LIGHT_GREY.mix(0.0))
         .bold_line_style(palette::LIGHT_GREY.mix(0.6))
         .draw()
         .map_err(de)?;
     if parts.is_empty() {
-        let style =
-            text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
-        chart
-            .draw_series(std::iter::once(Text::new(
-                "no breakdown given".to_string(),
-                (xmax / 2.0, 0.5),
-                style,
-            )))
-            .map_err(de)?;
+        empty_note(&mut chart, "no breakdown given", (xmax / 2.0, 0.5))?;
     }
     let mut x = 0.0;
     for p in &parts {
@@ -336,37 +326,27 @@ fn draw_breakdown<DB: DrawingBackend>(
             continue;
         }
         let c = p.kind.colour();
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.12), (b, 0.88)],
-                c.filled(),
-            )))
-            .map_err(de)?;
-        let outline = if p.counted {
-            palette::BLACK.stroke_width(3)
-        } else {
-            palette::GREY.stroke_width(1)
-        };
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.12), (b, 0.88)],
-                outline,
-            )))
-            .map_err(de)?;
+        outlined_box(
+            &mut chart,
+            [(a, 0.12), (b, 0.88)],
+            c.filled(),
+            emphasis_outline(p.counted, palette::GREY),
+        )?;
         let px = chart.backend_coord(&(b, 0.0)).0 - chart.backend_coord(&(a, 0.0)).0;
         let label = fmt_hours(p.hours);
         if text_width(&label, size::TICK) + 8 < px {
             let dark = matches!(p.kind, PartKind::Band { rank, of } if of > 1 && (rank == 0 || rank + 1 >= of))
                 || p.kind == PartKind::MotionMasked;
             let tc = if dark { palette::WHITE } else { palette::BLACK };
-            let style = text_style(size::TICK, &tc).pos(Pos::new(HPos::Center, VPos::Center));
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    label,
-                    ((a + b) / 2.0, 0.5),
-                    style,
-                )))
-                .map_err(de)?;
+            chart_text(
+                &mut chart,
+                label,
+                ((a + b) / 2.0, 0.5),
+                size::TICK,
+                &tc,
+                HPos::Center,
+                VPos::Center,
+            )?;
         }
     }
     let legend: Vec<(Mark, String)> = row

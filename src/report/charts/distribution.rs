@@ -7,14 +7,15 @@
 //! empty `active` column *is* the finding.
 
 use super::layout::{bottom_legend, panel_chart, panel_header, panels_size, profile_panels};
+use super::plot::{axis_mesh, empty_note, outlined_box};
 use super::{
-    de, draw_markers, finite_extent, fmt_tick, font, jitter, put_text, quantile_sorted, size,
-    text_style, titled, Mark, Shape,
+    de, draw_markers, finite_extent, fmt_tick, jitter, put_text, quantile_sorted, size, titled,
+    Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// One profile's panel: scores grouped by motion level.
@@ -127,17 +128,12 @@ impl Chart for ScoreDistribution {
             let colour = palette::profile_colour(&panel.profile);
             let plot = panel_header(area, &panel.profile, &colour, 32)?;
             let mut chart = panel_chart(&plot, 78, (-0.5, n as f64 - 0.5), (y0, y1))?;
-            chart
-                .configure_mesh()
+            axis_mesh(&mut chart)
                 .disable_x_mesh()
                 .x_labels(0)
                 .y_labels(6)
                 .y_label_formatter(&|v| fmt_tick(*v))
                 .y_desc(self.y_label.as_str())
-                .label_style(font(size::TICK))
-                .axis_desc_style(font(size::AXIS))
-                .light_line_style(palette::LIGHT_GREY.mix(0.25))
-                .bold_line_style(palette::LIGHT_GREY.mix(0.7))
                 .draw()
                 .map_err(de)?;
             for (i, level) in self.levels.iter().enumerate() {
@@ -153,17 +149,7 @@ impl Chart for ScoreDistribution {
                     .map(|(k, v)| (x + 0.3 * jitter(k + 7919 * i), *v))
                     .collect();
                 match box_stats(&values) {
-                    None => {
-                        let style = text_style(size::PANEL, &palette::GREY)
-                            .pos(Pos::new(HPos::Center, VPos::Center));
-                        chart
-                            .draw_series(std::iter::once(Text::new(
-                                "no score".to_string(),
-                                (x, (y0 + y1) / 2.0),
-                                style,
-                            )))
-                            .map_err(de)?;
-                    }
+                    None => empty_note(&mut chart, "no score", (x, (y0 + y1) / 2.0))?,
                     Some(b) => {
                         draw_markers(
                             &mut chart,
@@ -173,18 +159,12 @@ impl Chart for ScoreDistribution {
                             colour.mix(0.35).filled(),
                         )?;
                         let (l, r) = (x - 0.3, x + 0.3);
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, b.q1), (r, b.q3)],
-                                colour.mix(0.18).filled(),
-                            )))
-                            .map_err(de)?;
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, b.q1), (r, b.q3)],
-                                colour.stroke_width(2),
-                            )))
-                            .map_err(de)?;
+                        outlined_box(
+                            &mut chart,
+                            [(l, b.q1), (r, b.q3)],
+                            colour.mix(0.18).filled(),
+                            colour.stroke_width(2),
+                        )?;
                         chart
                             .draw_series(std::iter::once(PathElement::new(
                                 vec![(l, b.median), (r, b.median)],

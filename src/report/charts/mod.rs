@@ -8,6 +8,7 @@ pub mod cohort;
 pub mod daily;
 pub mod distribution;
 pub(crate) mod layout;
+pub(crate) mod plot;
 pub mod policy;
 pub mod scatter;
 pub mod timeline;

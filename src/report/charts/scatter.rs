@@ -6,14 +6,15 @@
 //! so that profiles can be compared by eye.
 
 use super::layout::{bottom_legend, panel_chart, panel_header, panels_size, profile_panels};
+use super::plot::{axis_mesh, chart_text, dashed_line, empty_note};
 use super::{
-    clean_points, de, draw_markers, finite_extent, fmt_tick, font, nice_range, put_text, size,
-    text_style, titled, Mark, Shape,
+    clean_points, de, draw_markers, finite_extent, fmt_tick, nice_range, put_text, size, titled,
+    Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// One profile's scatter panel.
@@ -125,38 +126,26 @@ impl Chart for ScoreMotionScatter {
                 VPos::Top,
             )?;
             let mut chart = panel_chart(&plot, 50, (x0, x1), (y0, y1))?;
-            chart
-                .configure_mesh()
+            axis_mesh(&mut chart)
                 .x_labels(7)
                 .y_labels(6)
                 .x_label_formatter(&|v| fmt_tick(*v))
                 .y_label_formatter(&|v| fmt_tick(*v))
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
-                .label_style(font(size::TICK))
-                .axis_desc_style(font(size::AXIS))
-                .light_line_style(palette::LIGHT_GREY.mix(0.25))
-                .bold_line_style(palette::LIGHT_GREY.mix(0.7))
                 .draw()
                 .map_err(de)?;
             for (v, name) in &thr {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        [(*v, y0), (*v, y1)],
-                        6,
-                        4,
-                        palette::DARK_GREY.stroke_width(1),
-                    ))
-                    .map_err(de)?;
-                let style = text_style(size::TICK, &palette::DARK_GREY)
-                    .pos(Pos::new(HPos::Left, VPos::Top));
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        format!(" {name}"),
-                        (*v, y1),
-                        style,
-                    )))
-                    .map_err(de)?;
+                dashed_line(&mut chart, (*v, y0), (*v, y1), palette::DARK_GREY)?;
+                chart_text(
+                    &mut chart,
+                    format!(" {name}"),
+                    (*v, y1),
+                    size::TICK,
+                    &palette::DARK_GREY,
+                    HPos::Left,
+                    VPos::Top,
+                )?;
             }
             draw_markers(&mut chart, pts, Shape::Circle, 3, colour.mix(0.55).filled())?;
             // Flags are matched on the original indices (points with non-finite values dropped).
@@ -180,15 +169,11 @@ impl Chart for ScoreMotionScatter {
                 palette::BLACK.stroke_width(1),
             )?;
             if pts.is_empty() {
-                let style = text_style(size::PANEL, &palette::GREY)
-                    .pos(Pos::new(HPos::Center, VPos::Center));
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        "no scored windows".to_string(),
-                        ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
-                        style,
-                    )))
-                    .map_err(de)?;
+                empty_note(
+                    &mut chart,
+                    "no scored windows",
+                    ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
+                )?;
             }
         }
         let mut legend: Vec<(Mark, String)> = self

@@ -15,15 +15,16 @@
 //!   black triangle.
 
 use super::layout::with_side_legend;
+use super::plot::{axis_mesh, chart_text, dashed_line, empty_note, outlined_box};
 use super::{
     clean_points, de, decimate, draw_legend, draw_markers, finite_extent, font, median_step,
-    nice_range, no_data, size, split_runs, text_style, text_width, titled, Ctx, Mark, Shape,
+    nice_range, no_data, size, split_runs, text_width, titled, Ctx, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use chrono::{DateTime, FixedOffset, Timelike};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// Motion level of an epoch (thresholds are the motion module's; see `stress-profiles.md` §6.0).
@@ -313,18 +314,13 @@ fn build_panel<'a, DB: DrawingBackend>(
             format!("{}", (*v * 100.0).round() / 100.0)
         }
     };
-    chart
-        .configure_mesh()
+    axis_mesh(&mut chart)
         .x_labels(12)
         .y_labels(6)
         .x_label_formatter(&xfmt)
         .y_label_formatter(&yfmt)
         .x_desc(if bottom { xa.desc.as_str() } else { "" })
         .y_desc(y_desc)
-        .label_style(font(size::TICK))
-        .axis_desc_style(font(size::AXIS))
-        .light_line_style(palette::LIGHT_GREY.mix(0.25))
-        .bold_line_style(palette::LIGHT_GREY.mix(0.7))
         .draw()
         .map_err(de)?;
     Ok(chart)
@@ -407,18 +403,6 @@ fn draw_line<DB: DrawingBackend>(
             .map_err(de)?;
     }
     draw_markers(chart, &singles, Shape::Circle, 2, colour.filled())
-}
-
-fn chart_text<DB: DrawingBackend>(
-    chart: &mut Ctx<'_, DB>,
-    msg: &str,
-    at: (f64, f64),
-) -> Result<(), String> {
-    let style = text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
-    chart
-        .draw_series(std::iter::once(Text::new(msg.to_string(), at, style)))
-        .map(|_| ())
-        .map_err(de)
 }
 
 impl Chart for Timeline {
@@ -505,18 +489,12 @@ impl Chart for Timeline {
                         let lane = (n_lanes - 1 - lanes[i]) as f64;
                         let (x0, x1) = (xa.x(s.start_s), xa.x(s.end_s.max(s.start_s)));
                         let r = [(x0, lane + 0.08), (x1, lane + 0.92)];
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                r,
-                                colour.mix(0.55).filled(),
-                            )))
-                            .map_err(de)?;
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                r,
-                                palette::DARK_GREY.stroke_width(1),
-                            )))
-                            .map_err(de)?;
+                        outlined_box(
+                            &mut chart,
+                            r,
+                            colour.mix(0.55).filled(),
+                            palette::DARK_GREY.stroke_width(1),
+                        )?;
                         let px0 = chart.backend_coord(&(x0, 0.0)).0;
                         let px1 = chart.backend_coord(&(x1, 0.0)).0;
                         let avail = px1 - px0 - 6;
@@ -534,15 +512,15 @@ impl Chart for Timeline {
                             }
                         }
                         if !label.is_empty() {
-                            let style = text_style(size::TICK, &palette::BLACK)
-                                .pos(Pos::new(HPos::Center, VPos::Center));
-                            chart
-                                .draw_series(std::iter::once(Text::new(
-                                    label,
-                                    ((x0 + x1) / 2.0, lane + 0.5),
-                                    style,
-                                )))
-                                .map_err(de)?;
+                            chart_text(
+                                &mut chart,
+                                label,
+                                ((x0 + x1) / 2.0, lane + 0.5),
+                                size::TICK,
+                                &palette::BLACK,
+                                HPos::Center,
+                                VPos::Center,
+                            )?;
                         }
                     }
                     for (ci, l) in labels.iter().enumerate() {
@@ -561,7 +539,7 @@ impl Chart for Timeline {
                         build_panel(&plot_area, "heart rate", &xa, y, bottom, "HR (bpm)", false)?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
                     if pts.is_empty() {
-                        chart_text(
+                        empty_note(
                             &mut chart,
                             "no heart-rate data",
                             ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0),
@@ -612,26 +590,19 @@ impl Chart for Timeline {
                     )?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
                     for (v, name) in &thr {
-                        chart
-                            .draw_series(DashedLineSeries::new(
-                                [(xa.lo, *v), (xa.hi, *v)],
-                                6,
-                                4,
-                                palette::DARK_GREY.stroke_width(1),
-                            ))
-                            .map_err(de)?;
-                        let style = text_style(size::TICK, &palette::DARK_GREY)
-                            .pos(Pos::new(HPos::Right, VPos::Bottom));
-                        chart
-                            .draw_series(std::iter::once(Text::new(
-                                format!("{name} ≥ {v}"),
-                                (xa.hi, *v),
-                                style,
-                            )))
-                            .map_err(de)?;
+                        dashed_line(&mut chart, (xa.lo, *v), (xa.hi, *v), palette::DARK_GREY)?;
+                        chart_text(
+                            &mut chart,
+                            format!("{name} ≥ {v}"),
+                            (xa.hi, *v),
+                            size::TICK,
+                            &palette::DARK_GREY,
+                            HPos::Right,
+                            VPos::Bottom,
+                        )?;
                     }
                     if pts.is_empty() {
-                        chart_text(
+                        empty_note(
                             &mut chart,
                             "no motion data",
                             ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0),
@@ -691,14 +662,7 @@ impl Chart for Timeline {
                         build_panel(&plot_area, &caption, &xa, y, bottom, y_label, true)?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
                     for e in s.band_edges.iter().filter(|e| e.is_finite()) {
-                        chart
-                            .draw_series(DashedLineSeries::new(
-                                [(xa.lo, *e), (xa.hi, *e)],
-                                6,
-                                4,
-                                palette::GREY.stroke_width(1),
-                            ))
-                            .map_err(de)?;
+                        dashed_line(&mut chart, (xa.lo, *e), (xa.hi, *e), palette::GREY)?;
                     }
                     // Gap blocks below zero.
                     let gap_w = if w > 0.0 {
@@ -783,7 +747,7 @@ impl Chart for Timeline {
                         } else {
                             "no score in this recording (every window is a gap)"
                         };
-                        chart_text(&mut chart, msg, ((xa.lo + xa.hi) / 2.0, ymax / 2.0))?;
+                        empty_note(&mut chart, msg, ((xa.lo + xa.hi) / 2.0, ymax / 2.0))?;
                     }
                     legend.push((
                         Mark::Marker(Shape::Circle, colour),
