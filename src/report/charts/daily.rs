@@ -7,6 +7,7 @@
 //! black, each part's hours in the legend, then the headline's rule and the caller's notes
 //! (e.g. how much of it coincided with motion, what it becomes under each motion policy).
 
+use super::layout::note;
 use super::plot::{axis_mesh, chart_text, emphasis_outline, empty_note, outlined_box};
 use super::{
     de, draw_legend_row, fmt_hours, fmt_tick, put_text, size, text_width, titled, wrap_text, Mark,
@@ -96,6 +97,17 @@ const CARD_W: u32 = 540;
 /// Width available to the rule and the notes under the breakdown.
 const TEXT_W: i32 = (WIDTH - CARD_W) as i32 - 40;
 
+impl DailyBar {
+    /// The day's length for the bars' scale: `day_h`, or 24 h when it is missing or not positive.
+    fn day_hours(&self) -> f64 {
+        if self.day_h.is_finite() && self.day_h > 0.0 {
+            self.day_h
+        } else {
+            24.0
+        }
+    }
+}
+
 fn rule_text(row: &DailyBar) -> Option<String> {
     (!row.headline_rule.is_empty()).then(|| format!("Headline rule: {}", row.headline_rule))
 }
@@ -171,15 +183,7 @@ fn draw_card<DB: DrawingBackend>(
     let colour = palette::profile_colour(&row.profile);
     let (w, _) = card.dim_in_pixel();
     let w = w as i32;
-    put_text(
-        card,
-        "What the app shows",
-        (24, 12),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Left,
-        VPos::Top,
-    )?;
+    note(card, "What the app shows", (24, 12), HPos::Left)?;
     put_text(
         card,
         &row.profile,
@@ -214,11 +218,7 @@ fn draw_card<DB: DrawingBackend>(
         palette::LIGHT_GREY.filled(),
     ))
     .map_err(de)?;
-    let day = if row.day_h.is_finite() && row.day_h > 0.0 {
-        row.day_h
-    } else {
-        24.0
-    };
+    let day = row.day_hours();
     match row.headline_hours.filter(|h| h.is_finite()) {
         Some(h) => {
             let frac = (h / day).clamp(0.0, 1.0);
@@ -248,25 +248,8 @@ fn draw_card<DB: DrawingBackend>(
             )?;
         }
     }
-    put_text(
-        card,
-        "0 h",
-        (x0, y + 36),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Left,
-        VPos::Top,
-    )?;
-    put_text(
-        card,
-        &fmt_hours(day),
-        (x1, y + 36),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Right,
-        VPos::Top,
-    )?;
-    Ok(())
+    note(card, "0 h", (x0, y + 36), HPos::Left)?;
+    note(card, &fmt_hours(day), (x1, y + 36), HPos::Right)
 }
 
 fn draw_breakdown<DB: DrawingBackend>(
@@ -274,14 +257,11 @@ fn draw_breakdown<DB: DrawingBackend>(
     row: &DailyBar,
     _h: u32,
 ) -> Result<(), String> {
-    put_text(
+    note(
         area,
         "What is behind it: the same day's hours by category (outlined = counted in the headline)",
         (10, 12),
-        size::TICK,
-        &palette::DARK_GREY,
         HPos::Left,
-        VPos::Top,
     )?;
     let parts: Vec<&BreakdownPart> = row
         .parts
@@ -289,12 +269,7 @@ fn draw_breakdown<DB: DrawingBackend>(
         .filter(|p| p.hours.is_finite() && p.hours >= 0.0)
         .collect();
     let total: f64 = parts.iter().map(|p| p.hours).sum();
-    let day = if row.day_h.is_finite() && row.day_h > 0.0 {
-        row.day_h
-    } else {
-        24.0
-    };
-    let xmax = day.max(total);
+    let xmax = row.day_hours().max(total);
     let (_, rest) = area.split_vertically(30);
     let (bar_area, text_area) = rest.split_vertically(105);
     let mut chart = ChartBuilder::on(&bar_area)

@@ -6,7 +6,7 @@
 //! points. A level without any score says "no score" explicitly: for the watch-like profile that
 //! empty `active` column *is* the finding.
 
-use super::layout::{bottom_legend, panel_chart, panel_header, panels_size, profile_panels};
+use super::layout::{bottom_legend, note, panel_chart, panel_header, panels_size, profile_panels};
 use super::plot::{axis_mesh, empty_note, outlined_box};
 use super::{
     de, draw_markers, finite_extent, fmt_tick, jitter, put_text, quantile_sorted, size, titled,
@@ -198,24 +198,18 @@ impl Chart for ScoreDistribution {
                     HPos::Center,
                     VPos::Top,
                 )?;
-                put_text(
+                note(
                     root,
                     &format!("n = {}", values.len()),
                     (px, py + 30),
-                    size::TICK,
-                    &palette::DARK_GREY,
                     HPos::Center,
-                    VPos::Top,
                 )?;
                 if let Some(u) = panel.unscored.get(i) {
-                    put_text(
+                    note(
                         root,
                         &format!("{u} without score"),
                         (px, py + 50),
-                        size::TICK,
-                        &palette::DARK_GREY,
                         HPos::Center,
-                        VPos::Top,
                     )?;
                 }
             }

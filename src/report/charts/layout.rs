@@ -1,5 +1,5 @@
 //! Canvas layout shared by the charts, in pixels: how a chart's body (what [`titled`] leaves
-//! below the title) is split into plot areas and legend areas.
+//! below the title) is split into plot areas and legend areas, and the small grey note text.
 //!
 //! Two layouts recur:
 //! * **Profile panels** (charts (b) and (c)): one equal-width panel per profile side by side,
@@ -116,4 +116,14 @@ pub(crate) fn side_legend<DB: DrawingBackend>(
         VPos::Top,
     )?;
     draw_legend(column, 6, 40, entries).map(|_| ())
+}
+/// Secondary text (small, dark grey, hanging from `pos`): counts under a category, a card's
+/// caption, the ends of a bar's scale.
+pub(crate) fn note<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    pos: (i32, i32),
+    h: HPos,
+) -> Result<(), String> {
+    put_text(area, s, pos, size::TICK, &palette::DARK_GREY, h, VPos::Top)
 }
