@@ -60,6 +60,15 @@ pub(crate) fn empty_note<DB: DrawingBackend>(
     )
 }
 
+/// The thresholds with a finite value, as (value, name): what [`dashed_line`] marks.
+pub(crate) fn finite_thresholds(thresholds: &[(f64, String)]) -> Vec<(f64, &str)> {
+    thresholds
+        .iter()
+        .filter(|t| t.0.is_finite())
+        .map(|t| (t.0, t.1.as_str()))
+        .collect()
+}
+
 /// A thin dashed line from `a` to `b` (thresholds, band edges, reference values).
 pub(crate) fn dashed_line<DB: DrawingBackend>(
     chart: &mut Ctx<'_, DB>,

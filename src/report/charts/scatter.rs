@@ -6,7 +6,7 @@
 //! so that profiles can be compared by eye.
 
 use super::layout::{bottom_legend, panel_chart, panel_header, panels_size, profile_panels};
-use super::plot::{axis_mesh, chart_text, dashed_line, empty_note};
+use super::plot::{axis_mesh, chart_text, dashed_line, empty_note, finite_thresholds};
 use super::{
     clean_points, de, draw_markers, finite_extent, fmt_tick, nice_range, put_text, size, titled,
     Mark, Shape,
@@ -71,12 +71,7 @@ impl Chart for ScoreMotionScatter {
             .iter()
             .map(|p| clean_points(&p.points))
             .collect();
-        let thr: Vec<(f64, &str)> = self
-            .x_thresholds
-            .iter()
-            .filter(|t| t.0.is_finite())
-            .map(|t| (t.0, t.1.as_str()))
-            .collect();
+        let thr = finite_thresholds(&self.x_thresholds);
         let (x0, x1) = finite_extent(
             cleaned
                 .iter()

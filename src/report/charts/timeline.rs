@@ -15,7 +15,9 @@
 //!   black triangle.
 
 use super::layout::with_side_legend;
-use super::plot::{axis_mesh, chart_text, dashed_line, empty_note, outlined_box};
+use super::plot::{
+    axis_mesh, chart_text, dashed_line, empty_note, finite_thresholds, outlined_box,
+};
 use super::{
     clean_points, de, decimate, draw_legend, draw_markers, finite_extent, font, median_step,
     nice_range, no_data, size, split_runs, text_width, titled, Ctx, Mark, Shape,
@@ -288,6 +290,27 @@ impl XAxis {
     }
 }
 
+/// The chart of one row, under its caption. Every row has the same margins and y-label width,
+/// so that the rows' x axes line up; only the bottom row has room for the x tick labels.
+fn row_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    xa: &XAxis,
+    y: (f64, f64),
+    bottom: bool,
+) -> Result<Ctx<'a, DB>, String> {
+    ChartBuilder::on(area)
+        .caption(caption, font(size::PANEL))
+        .margin_left(8)
+        .margin_right(18)
+        .margin_top(4)
+        .x_label_area_size(if bottom { BOTTOM_AXIS_H } else { 6 })
+        .y_label_area_size(Y_LABEL_W)
+        .build_cartesian_2d(xa.lo..xa.hi, y.0..y.1)
+        .map_err(de)
+}
+
+/// A row chart with its y axis and grid (HR, motion and score rows).
 fn build_panel<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     caption: &str,
@@ -297,15 +320,7 @@ fn build_panel<'a, DB: DrawingBackend>(
     y_desc: &str,
     hide_negative_y: bool,
 ) -> Result<Ctx<'a, DB>, String> {
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, font(size::PANEL))
-        .margin_left(8)
-        .margin_right(18)
-        .margin_top(4)
-        .x_label_area_size(if bottom { BOTTOM_AXIS_H } else { 6 })
-        .y_label_area_size(Y_LABEL_W)
-        .build_cartesian_2d(xa.lo..xa.hi, y.0..y.1)
-        .map_err(de)?;
+    let mut chart = row_chart(area, caption, xa, y, bottom)?;
     let xfmt = |v: &f64| if bottom { xa.fmt(*v) } else { String::new() };
     let yfmt = |v: &f64| {
         if hide_negative_y && *v < 0.0 {
@@ -374,13 +389,19 @@ fn draw_shading<DB: DrawingBackend>(
         .map_err(de)
 }
 
-/// Draw a gap-aware, decimated line for (t, value) points.
+/// Draw a gap-aware, decimated line for (t, value) points; without any point, say `missing`
+/// in the middle of the panel (`y` is the panel's y range).
 fn draw_line<DB: DrawingBackend>(
     chart: &mut Ctx<'_, DB>,
     pts: &[(f64, f64)],
     xa: &XAxis,
+    y: (f64, f64),
     colour: RGBColor,
+    missing: &str,
 ) -> Result<(), String> {
+    if pts.is_empty() {
+        return empty_note(chart, missing, ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0));
+    }
     let max_gap = median_step(pts)
         .map(|m| (10.0 * m).max(10.0))
         .unwrap_or(f64::INFINITY);
@@ -461,15 +482,13 @@ impl Chart for Timeline {
                 Row::Segments => {
                     let (lanes, n_lanes) = self.segment_lanes();
                     let labels = self.unique_segment_labels();
-                    let mut chart = ChartBuilder::on(&plot_area)
-                        .caption("labelled segments", font(size::PANEL))
-                        .margin_left(8)
-                        .margin_right(18)
-                        .margin_top(4)
-                        .x_label_area_size(if bottom { BOTTOM_AXIS_H } else { 6 })
-                        .y_label_area_size(Y_LABEL_W)
-                        .build_cartesian_2d(xa.lo..xa.hi, 0.0..n_lanes as f64)
-                        .map_err(de)?;
+                    let mut chart = row_chart(
+                        &plot_area,
+                        "labelled segments",
+                        &xa,
+                        (0.0, n_lanes as f64),
+                        bottom,
+                    )?;
                     chart
                         .configure_mesh()
                         .disable_mesh()
@@ -538,26 +557,13 @@ impl Chart for Timeline {
                     let mut chart =
                         build_panel(&plot_area, "heart rate", &xa, y, bottom, "HR (bpm)", false)?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
-                    if pts.is_empty() {
-                        empty_note(
-                            &mut chart,
-                            "no heart-rate data",
-                            ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0),
-                        )?;
-                    } else {
-                        draw_line(&mut chart, &pts, &xa, palette::HR)?;
-                    }
+                    draw_line(&mut chart, &pts, &xa, y, palette::HR, "no heart-rate data")?;
                     legend.push((Mark::Line(palette::HR), "heart rate".into()));
                     legend.extend(shade_legend.iter().cloned());
                 }
                 Row::Motion => {
                     let pts = clean_points(&self.motion);
-                    let thr: Vec<(f64, &str)> = self
-                        .motion_thresholds
-                        .iter()
-                        .filter(|t| t.0.is_finite())
-                        .map(|t| (t.0, t.1.as_str()))
-                        .collect();
+                    let thr = finite_thresholds(&self.motion_thresholds);
                     let hi = finite_extent(pts.iter().map(|p| p.1).chain(thr.iter().map(|t| t.0)));
                     let y = match hi {
                         Some((lo, hi)) => nice_range(lo.min(0.0), hi, 0.05),
@@ -601,15 +607,7 @@ impl Chart for Timeline {
                             VPos::Bottom,
                         )?;
                     }
-                    if pts.is_empty() {
-                        empty_note(
-                            &mut chart,
-                            "no motion data",
-                            ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0),
-                        )?;
-                    } else {
-                        draw_line(&mut chart, &pts, &xa, palette::MOTION)?;
-                    }
+                    draw_line(&mut chart, &pts, &xa, y, palette::MOTION, "no motion data")?;
                     let name = if self.motion_is_proxy {
                         "motion proxy (HR-based)"
                     } else {
