@@ -3,6 +3,10 @@
 //! All charts use `f64 × f64` coordinates; categorical axes (motion levels, profiles,
 //! recordings) are drawn at integer positions with their labels written explicitly, so labels
 //! never depend on plotters' "nice number" tick selection.
+//!
+//! Shared helpers: text, legends, markers and axis ranges here; the canvas layout (profile
+//! panels, legend column, note text) in `layout`; drawing in chart coordinates (axis style,
+//! in-plot text and notes, dashed lines, outlined boxes) in `plot`.
 
 pub mod cohort;
 pub mod daily;
