@@ -6,9 +6,11 @@
 //! offset slightly in y so that equal values stay visible. Missing values are not drawn; the
 //! legend counts them per series.
 
+use super::layout::{side_legend, with_side_legend};
+use super::plot::{axis_mesh, dashed_line};
 use super::{
-    de, draw_legend, draw_markers, finite_extent, fmt_tick, font, nice_range, put_text, size,
-    text_width, titled, Mark, Shape,
+    de, draw_markers, finite_extent, fmt_tick, nice_range, put_text, size, text_width, titled,
+    Mark, Shape,
 };
 use crate::report::{palette, Chart, MAX_SIDE_PX};
 use plotters::coord::Shift;
@@ -101,8 +103,7 @@ impl Chart for CohortChart {
         if self.rows.is_empty() || self.series.is_empty() {
             return super::no_data(&body, "No data: no recordings or no series were given");
         }
-        let (w, _) = body.dim_in_pixel();
-        let (plot, legend_area) = body.split_horizontally(w - LEGEND_W);
+        let (plot, legend_area) = with_side_legend(&body, LEGEND_W);
         let nr = self.rows.len();
         let values = self
             .rows
@@ -138,17 +139,12 @@ impl Chart for CohortChart {
             .y_label_area_size(self.label_w())
             .build_cartesian_2d(x0..x1, -0.5..(nr as f64 - 0.5))
             .map_err(de)?;
-        chart
-            .configure_mesh()
+        axis_mesh(&mut chart)
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(10)
             .x_label_formatter(&|v| fmt_tick(*v))
             .x_desc(self.x_label.as_str())
-            .label_style(font(size::TICK))
-            .axis_desc_style(font(size::AXIS))
-            .light_line_style(palette::LIGHT_GREY.mix(0.25))
-            .bold_line_style(palette::LIGHT_GREY.mix(0.7))
             .draw()
             .map_err(de)?;
         let y_of = |i: usize| (nr - 1 - i) as f64;
@@ -165,14 +161,12 @@ impl Chart for CohortChart {
             .as_ref()
             .filter(|r| r.0.is_finite() && r.0 >= x0 && r.0 <= x1)
         {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(*v, -0.5), (*v, nr as f64 - 0.5)],
-                    6,
-                    4,
-                    palette::DARK_GREY.stroke_width(1),
-                ))
-                .map_err(de)?;
+            dashed_line(
+                &mut chart,
+                (*v, -0.5),
+                (*v, nr as f64 - 0.5),
+                palette::DARK_GREY,
+            )?;
         }
         let shapes = self.shapes();
         let ns = self.series.len();
@@ -238,16 +232,6 @@ impl Chart for CohortChart {
         if let Some((_, name)) = &self.reference {
             legend.push((Mark::Dashed(palette::DARK_GREY), name.clone()));
         }
-        put_text(
-            &legend_area,
-            &format!("{nr} recordings"),
-            (6, 14),
-            size::AXIS,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
-        draw_legend(&legend_area, 6, 40, &legend)?;
-        Ok(())
+        side_legend(&legend_area, &format!("{nr} recordings"), &legend)
     }
 }

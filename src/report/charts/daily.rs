@@ -7,14 +7,15 @@
 //! black, each part's hours in the legend, then the headline's rule and the caller's notes
 //! (e.g. how much of it coincided with motion, what it becomes under each motion policy).
 
+use super::layout::note;
+use super::plot::{axis_mesh, chart_text, emphasis_outline, empty_note, outlined_box};
 use super::{
-    de, draw_legend_row, fmt_hours, fmt_tick, font, put_text, size, text_style, text_width, titled,
-    wrap_text, Mark,
+    de, draw_legend_row, fmt_hours, fmt_tick, put_text, size, text_width, titled, wrap_text, Mark,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// What a breakdown part is; decides its colour.
@@ -96,6 +97,17 @@ const CARD_W: u32 = 540;
 /// Width available to the rule and the notes under the breakdown.
 const TEXT_W: i32 = (WIDTH - CARD_W) as i32 - 40;
 
+impl DailyBar {
+    /// The day's length for the bars' scale: `day_h`, or 24 h when it is missing or not positive.
+    fn day_hours(&self) -> f64 {
+        if self.day_h.is_finite() && self.day_h > 0.0 {
+            self.day_h
+        } else {
+            24.0
+        }
+    }
+}
+
 fn rule_text(row: &DailyBar) -> Option<String> {
     (!row.headline_rule.is_empty()).then(|| format!("Headline rule: {}", row.headline_rule))
 }
@@ -171,15 +183,7 @@ fn draw_card<DB: DrawingBackend>(
     let colour = palette::profile_colour(&row.profile);
     let (w, _) = card.dim_in_pixel();
     let w = w as i32;
-    put_text(
-        card,
-        "What the app shows",
-        (24, 12),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Left,
-        VPos::Top,
-    )?;
+    note(card, "What the app shows", (24, 12), HPos::Left)?;
     put_text(
         card,
         &row.profile,
@@ -214,11 +218,7 @@ fn draw_card<DB: DrawingBackend>(
         palette::LIGHT_GREY.filled(),
     ))
     .map_err(de)?;
-    let day = if row.day_h.is_finite() && row.day_h > 0.0 {
-        row.day_h
-    } else {
-        24.0
-    };
+    let day = row.day_hours();
     match row.headline_hours.filter(|h| h.is_finite()) {
         Some(h) => {
             let frac = (h / day).clamp(0.0, 1.0);
@@ -248,25 +248,8 @@ fn draw_card<DB: DrawingBackend>(
             )?;
         }
     }
-    put_text(
-        card,
-        "0 h",
-        (x0, y + 36),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Left,
-        VPos::Top,
-    )?;
-    put_text(
-        card,
-        &fmt_hours(day),
-        (x1, y + 36),
-        size::TICK,
-        &palette::DARK_GREY,
-        HPos::Right,
-        VPos::Top,
-    )?;
-    Ok(())
+    note(card, "0 h", (x0, y + 36), HPos::Left)?;
+    note(card, &fmt_hours(day), (x1, y + 36), HPos::Right)
 }
 
 fn draw_breakdown<DB: DrawingBackend>(
@@ -274,14 +257,11 @@ fn draw_breakdown<DB: DrawingBackend>(
     row: &DailyBar,
     _h: u32,
 ) -> Result<(), String> {
-    put_text(
+    note(
         area,
         "What is behind it: the same day's hours by category (outlined = counted in the headline)",
         (10, 12),
-        size::TICK,
-        &palette::DARK_GREY,
         HPos::Left,
-        VPos::Top,
     )?;
     let parts: Vec<&BreakdownPart> = row
         .parts
@@ -289,12 +269,7 @@ fn draw_breakdown<DB: DrawingBackend>(
         .filter(|p| p.hours.is_finite() && p.hours >= 0.0)
         .collect();
     let total: f64 = parts.iter().map(|p| p.hours).sum();
-    let day = if row.day_h.is_finite() && row.day_h > 0.0 {
-        row.day_h
-    } else {
-        24.0
-    };
-    let xmax = day.max(total);
+    let xmax = row.day_hours().max(total);
     let (_, rest) = area.split_vertically(30);
     let (bar_area, text_area) = rest.split_vertically(105);
     let mut chart = ChartBuilder::on(&bar_area)
@@ -304,29 +279,19 @@ fn draw_breakdown<DB: DrawingBackend>(
         .y_label_area_size(0)
         .build_cartesian_2d(0.0..xmax, 0.0..1.0)
         .map_err(de)?;
-    chart
-        .configure_mesh()
+    // Its own grid on top of the shared axis style: light lines invisible, bold ones lighter.
+    axis_mesh(&mut chart)
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(13)
         .x_label_formatter(&|v| fmt_tick(*v))
         .x_desc("hours (h); categories stacked, not in clock order")
-        .label_style(font(size::TICK))
-        .axis_desc_style(font(size::AXIS))
         .light_line_style(palette::LIGHT_GREY.mix(0.0))
         .bold_line_style(palette::LIGHT_GREY.mix(0.6))
         .draw()
         .map_err(de)?;
     if parts.is_empty() {
-        let style =
-            text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
-        chart
-            .draw_series(std::iter::once(Text::new(
-                "no breakdown given".to_string(),
-                (xmax / 2.0, 0.5),
-                style,
-            )))
-            .map_err(de)?;
+        empty_note(&mut chart, "no breakdown given", (xmax / 2.0, 0.5))?;
     }
     let mut x = 0.0;
     for p in &parts {
@@ -336,37 +301,27 @@ fn draw_breakdown<DB: DrawingBackend>(
             continue;
         }
         let c = p.kind.colour();
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.12), (b, 0.88)],
-                c.filled(),
-            )))
-            .map_err(de)?;
-        let outline = if p.counted {
-            palette::BLACK.stroke_width(3)
-        } else {
-            palette::GREY.stroke_width(1)
-        };
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.12), (b, 0.88)],
-                outline,
-            )))
-            .map_err(de)?;
+        outlined_box(
+            &mut chart,
+            [(a, 0.12), (b, 0.88)],
+            c.filled(),
+            emphasis_outline(p.counted, palette::GREY),
+        )?;
         let px = chart.backend_coord(&(b, 0.0)).0 - chart.backend_coord(&(a, 0.0)).0;
         let label = fmt_hours(p.hours);
         if text_width(&label, size::TICK) + 8 < px {
             let dark = matches!(p.kind, PartKind::Band { rank, of } if of > 1 && (rank == 0 || rank + 1 >= of))
                 || p.kind == PartKind::MotionMasked;
             let tc = if dark { palette::WHITE } else { palette::BLACK };
-            let style = text_style(size::TICK, &tc).pos(Pos::new(HPos::Center, VPos::Center));
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    label,
-                    ((a + b) / 2.0, 0.5),
-                    style,
-                )))
-                .map_err(de)?;
+            chart_text(
+                &mut chart,
+                label,
+                ((a + b) / 2.0, 0.5),
+                size::TICK,
+                &tc,
+                HPos::Center,
+                VPos::Center,
+            )?;
         }
     }
     let legend: Vec<(Mark, String)> = row

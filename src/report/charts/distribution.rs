@@ -6,14 +6,16 @@
 //! points. A level without any score says "no score" explicitly: for the watch-like profile that
 //! empty `active` column *is* the finding.
 
+use super::layout::{bottom_legend, note, panel_chart, panel_header, panels_size, profile_panels};
+use super::plot::{axis_mesh, empty_note, outlined_box};
 use super::{
-    de, draw_legend_row, draw_markers, finite_extent, fmt_tick, font, jitter, put_text,
-    quantile_sorted, size, text_style, titled, Mark, Shape,
+    de, draw_markers, finite_extent, fmt_tick, jitter, put_text, quantile_sorted, size, titled,
+    Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// One profile's panel: scores grouped by motion level.
@@ -103,11 +105,7 @@ impl Chart for ScoreDistribution {
     }
 
     fn size(&self) -> (u32, u32) {
-        let n = self.panels.len().max(1) as u32;
-        (
-            n * PANEL_W + 20,
-            HEIGHT + super::subtitle_h(self.subtitle.as_deref(), n * PANEL_W + 20),
-        )
+        panels_size(self.panels.len(), PANEL_W, HEIGHT, self.subtitle.as_deref())
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -118,9 +116,6 @@ impl Chart for ScoreDistribution {
                 "No data: no profile panels or no motion levels were given",
             );
         }
-        let (_, h) = body.dim_in_pixel();
-        let (body, legend_area) = body.split_vertically(h - 40);
-        let body = body.margin(0, 0, 10, 10);
         let n = self.levels.len();
         let all = self
             .panels
@@ -128,38 +123,17 @@ impl Chart for ScoreDistribution {
             .flat_map(|p| p.groups.iter().flatten().copied());
         let (lo, hi) = finite_extent(all).unwrap_or((0.0, 100.0));
         let (y0, y1) = (lo.min(0.0), hi.max(100.0) * 1.04);
-        let areas = body.split_evenly((1, self.panels.len()));
+        let (areas, legend_area) = profile_panels(&body, self.panels.len());
         for (panel, area) in self.panels.iter().zip(&areas) {
             let colour = palette::profile_colour(&panel.profile);
-            let (aw, _) = area.dim_in_pixel();
-            put_text(
-                area,
-                &panel.profile,
-                (aw as i32 / 2, 4),
-                size::PANEL + 2.0,
-                &colour,
-                HPos::Center,
-                VPos::Top,
-            )?;
-            let (_, plot) = area.split_vertically(32);
-            let mut chart = ChartBuilder::on(&plot)
-                .margin_right(12)
-                .margin_top(6)
-                .x_label_area_size(78)
-                .y_label_area_size(62)
-                .build_cartesian_2d(-0.5..(n as f64 - 0.5), y0..y1)
-                .map_err(de)?;
-            chart
-                .configure_mesh()
+            let plot = panel_header(area, &panel.profile, &colour, 32)?;
+            let mut chart = panel_chart(&plot, 78, (-0.5, n as f64 - 0.5), (y0, y1))?;
+            axis_mesh(&mut chart)
                 .disable_x_mesh()
                 .x_labels(0)
                 .y_labels(6)
                 .y_label_formatter(&|v| fmt_tick(*v))
                 .y_desc(self.y_label.as_str())
-                .label_style(font(size::TICK))
-                .axis_desc_style(font(size::AXIS))
-                .light_line_style(palette::LIGHT_GREY.mix(0.25))
-                .bold_line_style(palette::LIGHT_GREY.mix(0.7))
                 .draw()
                 .map_err(de)?;
             for (i, level) in self.levels.iter().enumerate() {
@@ -175,17 +149,7 @@ impl Chart for ScoreDistribution {
                     .map(|(k, v)| (x + 0.3 * jitter(k + 7919 * i), *v))
                     .collect();
                 match box_stats(&values) {
-                    None => {
-                        let style = text_style(size::PANEL, &palette::GREY)
-                            .pos(Pos::new(HPos::Center, VPos::Center));
-                        chart
-                            .draw_series(std::iter::once(Text::new(
-                                "no score".to_string(),
-                                (x, (y0 + y1) / 2.0),
-                                style,
-                            )))
-                            .map_err(de)?;
-                    }
+                    None => empty_note(&mut chart, "no score", (x, (y0 + y1) / 2.0))?,
                     Some(b) => {
                         draw_markers(
                             &mut chart,
@@ -195,18 +159,12 @@ impl Chart for ScoreDistribution {
                             colour.mix(0.35).filled(),
                         )?;
                         let (l, r) = (x - 0.3, x + 0.3);
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, b.q1), (r, b.q3)],
-                                colour.mix(0.18).filled(),
-                            )))
-                            .map_err(de)?;
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, b.q1), (r, b.q3)],
-                                colour.stroke_width(2),
-                            )))
-                            .map_err(de)?;
+                        outlined_box(
+                            &mut chart,
+                            [(l, b.q1), (r, b.q3)],
+                            colour.mix(0.18).filled(),
+                            colour.stroke_width(2),
+                        )?;
                         chart
                             .draw_series(std::iter::once(PathElement::new(
                                 vec![(l, b.median), (r, b.median)],
@@ -240,24 +198,18 @@ impl Chart for ScoreDistribution {
                     HPos::Center,
                     VPos::Top,
                 )?;
-                put_text(
+                note(
                     root,
                     &format!("n = {}", values.len()),
                     (px, py + 30),
-                    size::TICK,
-                    &palette::DARK_GREY,
                     HPos::Center,
-                    VPos::Top,
                 )?;
                 if let Some(u) = panel.unscored.get(i) {
-                    put_text(
+                    note(
                         root,
                         &format!("{u} without score"),
                         (px, py + 50),
-                        size::TICK,
-                        &palette::DARK_GREY,
                         HPos::Center,
-                        VPos::Top,
                     )?;
                 }
             }
@@ -277,8 +229,7 @@ impl Chart for ScoreDistribution {
                 "one window (jittered)".to_string(),
             ),
         ];
-        draw_legend_row(&legend_area, 80, 6, &legend)?;
-        Ok(())
+        bottom_legend(&legend_area, &legend)
     }
 }
 

@@ -3,10 +3,16 @@
 //! All charts use `f64 × f64` coordinates; categorical axes (motion levels, profiles,
 //! recordings) are drawn at integer positions with their labels written explicitly, so labels
 //! never depend on plotters' "nice number" tick selection.
+//!
+//! Shared helpers: text, legends, markers and axis ranges here; the canvas layout (profile
+//! panels, legend column, note text) in `layout`; drawing in chart coordinates (axis style,
+//! in-plot text and notes, dashed lines, outlined boxes) in `plot`.
 
 pub mod cohort;
 pub mod daily;
 pub mod distribution;
+pub(crate) mod layout;
+pub(crate) mod plot;
 pub mod policy;
 pub mod scatter;
 pub mod timeline;
@@ -279,27 +285,24 @@ fn draw_mark_px<DB: DrawingBackend>(
             }
             Ok(())
         }
-        Mark::Fill(c) => {
-            area.draw(&Rectangle::new([(x, y - 7), (x + 24, y + 7)], c.filled()))
-                .map_err(de)?;
-            area.draw(&Rectangle::new(
-                [(x, y - 7), (x + 24, y + 7)],
-                palette::GREY.stroke_width(1),
-            ))
-            .map_err(de)
-        }
-        Mark::Outlined(c) => {
-            area.draw(&Rectangle::new([(x, y - 7), (x + 24, y + 7)], c.filled()))
-                .map_err(de)?;
-            area.draw(&Rectangle::new(
-                [(x, y - 7), (x + 24, y + 7)],
-                palette::BLACK.stroke_width(3),
-            ))
-            .map_err(de)
-        }
+        Mark::Fill(c) => mark_box(area, x, y, c.filled(), palette::GREY.stroke_width(1)),
+        Mark::Outlined(c) => mark_box(area, x, y, c.filled(), palette::BLACK.stroke_width(3)),
         Mark::Marker(shape, c) => draw_shape_px(area, shape, (x + 12, y), 5, c.filled()),
         Mark::Hollow(shape, c) => draw_shape_px(area, shape, (x + 12, y), 6, c.stroke_width(2)),
     }
+}
+
+/// The legend's box symbol (24 × 14 px, left edge at `x`, centred on `y`): filled, then outlined.
+fn mark_box<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x: i32,
+    y: i32,
+    fill: ShapeStyle,
+    outline: ShapeStyle,
+) -> Result<(), String> {
+    let corners = [(x, y - 7), (x + 24, y + 7)];
+    area.draw(&Rectangle::new(corners, fill)).map_err(de)?;
+    area.draw(&Rectangle::new(corners, outline)).map_err(de)
 }
 
 pub(crate) fn draw_shape_px<DB: DrawingBackend>(

@@ -5,14 +5,13 @@
 //! the value written above each bar, "n/a" where a profile gives no value under a policy, and
 //! the profile's default policy outlined in black.
 
-use super::{
-    de, draw_legend, finite_extent, fmt_hours, fmt_tick, font, put_text, size, text_style, titled,
-    Mark,
-};
+use super::layout::{side_legend, with_side_legend};
+use super::plot::{axis_mesh, chart_text, emphasis_outline, outlined_box};
+use super::{de, finite_extent, fmt_hours, fmt_tick, put_text, size, titled, Mark};
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// One profile's bars.
@@ -72,8 +71,7 @@ impl Chart for PolicyHours {
         if self.groups.is_empty() || self.policies.is_empty() {
             return super::no_data(&body, "No data: no profiles or no policies were given");
         }
-        let (w, _) = body.dim_in_pixel();
-        let (plot, legend_area) = body.split_horizontally(w - LEGEND_W);
+        let (plot, legend_area) = with_side_legend(&body, LEGEND_W);
         let ng = self.groups.len();
         let np = self.policies.len();
         let ymax = finite_extent(
@@ -93,17 +91,12 @@ impl Chart for PolicyHours {
             .y_label_area_size(70)
             .build_cartesian_2d(-0.5..(ng as f64 - 0.5), 0.0..y1)
             .map_err(de)?;
-        chart
-            .configure_mesh()
+        axis_mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(8)
             .y_label_formatter(&|v| fmt_tick(*v))
             .y_desc(self.y_label.as_str())
-            .label_style(font(size::TICK))
-            .axis_desc_style(font(size::AXIS))
-            .light_line_style(palette::LIGHT_GREY.mix(0.25))
-            .bold_line_style(palette::LIGHT_GREY.mix(0.7))
             .draw()
             .map_err(de)?;
         let slot = 0.8 / np as f64;
@@ -115,44 +108,31 @@ impl Chart for PolicyHours {
                 match g.hours.get(j).copied().flatten().filter(|v| v.is_finite()) {
                     Some(v) => {
                         let v = v.max(0.0);
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, 0.0), (r, v)],
-                                colour.filled(),
-                            )))
-                            .map_err(de)?;
-                        let outline = if g.default_policy == Some(j) {
-                            palette::BLACK.stroke_width(3)
-                        } else {
-                            palette::DARK_GREY.stroke_width(1)
-                        };
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(l, 0.0), (r, v)],
-                                outline,
-                            )))
-                            .map_err(de)?;
-                        let style = text_style(size::TICK, &palette::BLACK)
-                            .pos(Pos::new(HPos::Center, VPos::Bottom));
-                        chart
-                            .draw_series(std::iter::once(Text::new(
-                                fmt_hours(v),
-                                (cx, v + y1 * 0.01),
-                                style,
-                            )))
-                            .map_err(de)?;
+                        outlined_box(
+                            &mut chart,
+                            [(l, 0.0), (r, v)],
+                            colour.filled(),
+                            emphasis_outline(g.default_policy == Some(j), palette::DARK_GREY),
+                        )?;
+                        chart_text(
+                            &mut chart,
+                            fmt_hours(v),
+                            (cx, v + y1 * 0.01),
+                            size::TICK,
+                            &palette::BLACK,
+                            HPos::Center,
+                            VPos::Bottom,
+                        )?;
                     }
-                    None => {
-                        let style = text_style(size::TICK, &palette::GREY)
-                            .pos(Pos::new(HPos::Center, VPos::Bottom));
-                        chart
-                            .draw_series(std::iter::once(Text::new(
-                                "n/a".to_string(),
-                                (cx, y1 * 0.01),
-                                style,
-                            )))
-                            .map_err(de)?;
-                    }
+                    None => chart_text(
+                        &mut chart,
+                        "n/a",
+                        (cx, y1 * 0.01),
+                        size::TICK,
+                        &palette::GREY,
+                        HPos::Center,
+                        VPos::Bottom,
+                    )?,
                 }
             }
             let (px, py) = chart.backend_coord(&(i as f64, 0.0));
@@ -181,16 +161,6 @@ impl Chart for PolicyHours {
             Mark::Outlined(palette::LIGHT_GREY),
             "outlined: the profile's default policy".into(),
         ));
-        put_text(
-            &legend_area,
-            "Legend",
-            (6, 14),
-            size::AXIS,
-            &palette::BLACK,
-            HPos::Left,
-            VPos::Top,
-        )?;
-        draw_legend(&legend_area, 6, 40, &legend)?;
-        Ok(())
+        side_legend(&legend_area, "Legend", &legend)
     }
 }

@@ -5,14 +5,16 @@
 //! that absence is itself the watch-like profile's motion policy). All panels share the x range
 //! so that profiles can be compared by eye.
 
+use super::layout::{bottom_legend, panel_chart, panel_header, panels_size, profile_panels};
+use super::plot::{axis_mesh, chart_text, dashed_line, empty_note, finite_thresholds};
 use super::{
-    clean_points, de, draw_legend_row, draw_markers, finite_extent, fmt_tick, font, nice_range,
-    put_text, size, text_style, titled, Mark, Shape,
+    clean_points, de, draw_markers, finite_extent, fmt_tick, nice_range, put_text, size, titled,
+    Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// One profile's scatter panel.
@@ -56,11 +58,7 @@ impl Chart for ScoreMotionScatter {
     }
 
     fn size(&self) -> (u32, u32) {
-        let n = self.panels.len().max(1) as u32;
-        (
-            n * PANEL_W + 20,
-            HEIGHT + super::subtitle_h(self.subtitle.as_deref(), n * PANEL_W + 20),
-        )
+        panels_size(self.panels.len(), PANEL_W, HEIGHT, self.subtitle.as_deref())
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -68,21 +66,12 @@ impl Chart for ScoreMotionScatter {
         if self.panels.is_empty() {
             return super::no_data(&body, "No data: no profile panels were given");
         }
-        let (w, h) = body.dim_in_pixel();
-        let (body, legend_area) = body.split_vertically(h - 40);
-        let body = body.margin(0, 0, 10, 10);
-        let _ = w;
         let cleaned: Vec<Vec<(f64, f64)>> = self
             .panels
             .iter()
             .map(|p| clean_points(&p.points))
             .collect();
-        let thr: Vec<(f64, &str)> = self
-            .x_thresholds
-            .iter()
-            .filter(|t| t.0.is_finite())
-            .map(|t| (t.0, t.1.as_str()))
-            .collect();
+        let thr = finite_thresholds(&self.x_thresholds);
         let (x0, x1) = finite_extent(
             cleaned
                 .iter()
@@ -107,20 +96,12 @@ impl Chart for ScoreMotionScatter {
                 .unwrap_or(0.0),
             ymax * 1.04,
         );
-        let areas = body.split_evenly((1, self.panels.len()));
+        let (areas, legend_area) = profile_panels(&body, self.panels.len());
         let mut any_flagged = false;
         for ((panel, pts), area) in self.panels.iter().zip(&cleaned).zip(&areas) {
             let colour = palette::profile_colour(&panel.profile);
+            let plot = panel_header(area, &panel.profile, &colour, 54)?;
             let (aw, _) = area.dim_in_pixel();
-            put_text(
-                area,
-                &panel.profile,
-                (aw as i32 / 2, 4),
-                size::PANEL + 2.0,
-                &colour,
-                HPos::Center,
-                VPos::Top,
-            )?;
             let rho = match panel.rho.filter(|r| r.is_finite()) {
                 Some(r) => format!("Spearman ρ = {r:+.2}"),
                 None => "Spearman ρ: not computable".to_string(),
@@ -139,46 +120,27 @@ impl Chart for ScoreMotionScatter {
                 HPos::Center,
                 VPos::Top,
             )?;
-            let (_, plot) = area.split_vertically(54);
-            let mut chart = ChartBuilder::on(&plot)
-                .margin_right(12)
-                .margin_top(6)
-                .x_label_area_size(50)
-                .y_label_area_size(62)
-                .build_cartesian_2d(x0..x1, y0..y1)
-                .map_err(de)?;
-            chart
-                .configure_mesh()
+            let mut chart = panel_chart(&plot, 50, (x0, x1), (y0, y1))?;
+            axis_mesh(&mut chart)
                 .x_labels(7)
                 .y_labels(6)
                 .x_label_formatter(&|v| fmt_tick(*v))
                 .y_label_formatter(&|v| fmt_tick(*v))
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
-                .label_style(font(size::TICK))
-                .axis_desc_style(font(size::AXIS))
-                .light_line_style(palette::LIGHT_GREY.mix(0.25))
-                .bold_line_style(palette::LIGHT_GREY.mix(0.7))
                 .draw()
                 .map_err(de)?;
             for (v, name) in &thr {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        [(*v, y0), (*v, y1)],
-                        6,
-                        4,
-                        palette::DARK_GREY.stroke_width(1),
-                    ))
-                    .map_err(de)?;
-                let style = text_style(size::TICK, &palette::DARK_GREY)
-                    .pos(Pos::new(HPos::Left, VPos::Top));
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        format!(" {name}"),
-                        (*v, y1),
-                        style,
-                    )))
-                    .map_err(de)?;
+                dashed_line(&mut chart, (*v, y0), (*v, y1), palette::DARK_GREY)?;
+                chart_text(
+                    &mut chart,
+                    format!(" {name}"),
+                    (*v, y1),
+                    size::TICK,
+                    &palette::DARK_GREY,
+                    HPos::Left,
+                    VPos::Top,
+                )?;
             }
             draw_markers(&mut chart, pts, Shape::Circle, 3, colour.mix(0.55).filled())?;
             // Flags are matched on the original indices (points with non-finite values dropped).
@@ -202,15 +164,11 @@ impl Chart for ScoreMotionScatter {
                 palette::BLACK.stroke_width(1),
             )?;
             if pts.is_empty() {
-                let style = text_style(size::PANEL, &palette::GREY)
-                    .pos(Pos::new(HPos::Center, VPos::Center));
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        "no scored windows".to_string(),
-                        ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
-                        style,
-                    )))
-                    .map_err(de)?;
+                empty_note(
+                    &mut chart,
+                    "no scored windows",
+                    ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
+                )?;
             }
         }
         let mut legend: Vec<(Mark, String)> = self
@@ -235,7 +193,6 @@ impl Chart for ScoreMotionScatter {
                 "motion level thresholds".into(),
             ));
         }
-        draw_legend_row(&legend_area, 80, 6, &legend)?;
-        Ok(())
+        bottom_legend(&legend_area, &legend)
     }
 }

@@ -14,15 +14,19 @@
 //!   a grey block under the zero line and never interpolated; flagged values get a hollow
 //!   black triangle.
 
+use super::layout::with_side_legend;
+use super::plot::{
+    axis_mesh, chart_text, dashed_line, empty_note, finite_thresholds, outlined_box,
+};
 use super::{
     clean_points, de, decimate, draw_legend, draw_markers, finite_extent, font, median_step,
-    nice_range, no_data, size, split_runs, text_style, text_width, titled, Ctx, Mark, Shape,
+    nice_range, no_data, size, split_runs, text_width, titled, Ctx, Mark, Shape,
 };
 use crate::report::{palette, Chart};
 use chrono::{DateTime, FixedOffset, Timelike};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use serde::{Deserialize, Serialize};
 
 /// Motion level of an epoch (thresholds are the motion module's; see `stress-profiles.md` §6.0).
@@ -286,6 +290,27 @@ impl XAxis {
     }
 }
 
+/// The chart of one row, under its caption. Every row has the same margins and y-label width,
+/// so that the rows' x axes line up; only the bottom row has room for the x tick labels.
+fn row_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    xa: &XAxis,
+    y: (f64, f64),
+    bottom: bool,
+) -> Result<Ctx<'a, DB>, String> {
+    ChartBuilder::on(area)
+        .caption(caption, font(size::PANEL))
+        .margin_left(8)
+        .margin_right(18)
+        .margin_top(4)
+        .x_label_area_size(if bottom { BOTTOM_AXIS_H } else { 6 })
+        .y_label_area_size(Y_LABEL_W)
+        .build_cartesian_2d(xa.lo..xa.hi, y.0..y.1)
+        .map_err(de)
+}
+
+/// A row chart with its y axis and grid (HR, motion and score rows).
 fn build_panel<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     caption: &str,
@@ -295,15 +320,7 @@ fn build_panel<'a, DB: DrawingBackend>(
     y_desc: &str,
     hide_negative_y: bool,
 ) -> Result<Ctx<'a, DB>, String> {
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, font(size::PANEL))
-        .margin_left(8)
-        .margin_right(18)
-        .margin_top(4)
-        .x_label_area_size(if bottom { BOTTOM_AXIS_H } else { 6 })
-        .y_label_area_size(Y_LABEL_W)
-        .build_cartesian_2d(xa.lo..xa.hi, y.0..y.1)
-        .map_err(de)?;
+    let mut chart = row_chart(area, caption, xa, y, bottom)?;
     let xfmt = |v: &f64| if bottom { xa.fmt(*v) } else { String::new() };
     let yfmt = |v: &f64| {
         if hide_negative_y && *v < 0.0 {
@@ -312,18 +329,13 @@ fn build_panel<'a, DB: DrawingBackend>(
             format!("{}", (*v * 100.0).round() / 100.0)
         }
     };
-    chart
-        .configure_mesh()
+    axis_mesh(&mut chart)
         .x_labels(12)
         .y_labels(6)
         .x_label_formatter(&xfmt)
         .y_label_formatter(&yfmt)
         .x_desc(if bottom { xa.desc.as_str() } else { "" })
         .y_desc(y_desc)
-        .label_style(font(size::TICK))
-        .axis_desc_style(font(size::AXIS))
-        .light_line_style(palette::LIGHT_GREY.mix(0.25))
-        .bold_line_style(palette::LIGHT_GREY.mix(0.7))
         .draw()
         .map_err(de)?;
     Ok(chart)
@@ -377,13 +389,19 @@ fn draw_shading<DB: DrawingBackend>(
         .map_err(de)
 }
 
-/// Draw a gap-aware, decimated line for (t, value) points.
+/// Draw a gap-aware, decimated line for (t, value) points; without any point, say `missing`
+/// in the middle of the panel (`y` is the panel's y range).
 fn draw_line<DB: DrawingBackend>(
     chart: &mut Ctx<'_, DB>,
     pts: &[(f64, f64)],
     xa: &XAxis,
+    y: (f64, f64),
     colour: RGBColor,
+    missing: &str,
 ) -> Result<(), String> {
+    if pts.is_empty() {
+        return empty_note(chart, missing, ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0));
+    }
     let max_gap = median_step(pts)
         .map(|m| (10.0 * m).max(10.0))
         .unwrap_or(f64::INFINITY);
@@ -406,18 +424,6 @@ fn draw_line<DB: DrawingBackend>(
             .map_err(de)?;
     }
     draw_markers(chart, &singles, Shape::Circle, 2, colour.filled())
-}
-
-fn chart_text<DB: DrawingBackend>(
-    chart: &mut Ctx<'_, DB>,
-    msg: &str,
-    at: (f64, f64),
-) -> Result<(), String> {
-    let style = text_style(size::PANEL, &palette::GREY).pos(Pos::new(HPos::Center, VPos::Center));
-    chart
-        .draw_series(std::iter::once(Text::new(msg.to_string(), at, style)))
-        .map(|_| ())
-        .map_err(de)
 }
 
 impl Chart for Timeline {
@@ -470,22 +476,19 @@ impl Chart for Timeline {
                 rest.split_vertically(h)
             };
             rest = below;
-            let (w, _) = row_area.dim_in_pixel();
-            let (plot_area, legend_area) = row_area.split_horizontally(w - LEGEND_W);
+            let (plot_area, legend_area) = with_side_legend(&row_area, LEGEND_W);
             let mut legend: Vec<(Mark, String)> = Vec::new();
             match row {
                 Row::Segments => {
                     let (lanes, n_lanes) = self.segment_lanes();
                     let labels = self.unique_segment_labels();
-                    let mut chart = ChartBuilder::on(&plot_area)
-                        .caption("labelled segments", font(size::PANEL))
-                        .margin_left(8)
-                        .margin_right(18)
-                        .margin_top(4)
-                        .x_label_area_size(if bottom { BOTTOM_AXIS_H } else { 6 })
-                        .y_label_area_size(Y_LABEL_W)
-                        .build_cartesian_2d(xa.lo..xa.hi, 0.0..n_lanes as f64)
-                        .map_err(de)?;
+                    let mut chart = row_chart(
+                        &plot_area,
+                        "labelled segments",
+                        &xa,
+                        (0.0, n_lanes as f64),
+                        bottom,
+                    )?;
                     chart
                         .configure_mesh()
                         .disable_mesh()
@@ -505,18 +508,12 @@ impl Chart for Timeline {
                         let lane = (n_lanes - 1 - lanes[i]) as f64;
                         let (x0, x1) = (xa.x(s.start_s), xa.x(s.end_s.max(s.start_s)));
                         let r = [(x0, lane + 0.08), (x1, lane + 0.92)];
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                r,
-                                colour.mix(0.55).filled(),
-                            )))
-                            .map_err(de)?;
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                r,
-                                palette::DARK_GREY.stroke_width(1),
-                            )))
-                            .map_err(de)?;
+                        outlined_box(
+                            &mut chart,
+                            r,
+                            colour.mix(0.55).filled(),
+                            palette::DARK_GREY.stroke_width(1),
+                        )?;
                         let px0 = chart.backend_coord(&(x0, 0.0)).0;
                         let px1 = chart.backend_coord(&(x1, 0.0)).0;
                         let avail = px1 - px0 - 6;
@@ -534,15 +531,15 @@ impl Chart for Timeline {
                             }
                         }
                         if !label.is_empty() {
-                            let style = text_style(size::TICK, &palette::BLACK)
-                                .pos(Pos::new(HPos::Center, VPos::Center));
-                            chart
-                                .draw_series(std::iter::once(Text::new(
-                                    label,
-                                    ((x0 + x1) / 2.0, lane + 0.5),
-                                    style,
-                                )))
-                                .map_err(de)?;
+                            chart_text(
+                                &mut chart,
+                                label,
+                                ((x0 + x1) / 2.0, lane + 0.5),
+                                size::TICK,
+                                &palette::BLACK,
+                                HPos::Center,
+                                VPos::Center,
+                            )?;
                         }
                     }
                     for (ci, l) in labels.iter().enumerate() {
@@ -560,26 +557,13 @@ impl Chart for Timeline {
                     let mut chart =
                         build_panel(&plot_area, "heart rate", &xa, y, bottom, "HR (bpm)", false)?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
-                    if pts.is_empty() {
-                        chart_text(
-                            &mut chart,
-                            "no heart-rate data",
-                            ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0),
-                        )?;
-                    } else {
-                        draw_line(&mut chart, &pts, &xa, palette::HR)?;
-                    }
+                    draw_line(&mut chart, &pts, &xa, y, palette::HR, "no heart-rate data")?;
                     legend.push((Mark::Line(palette::HR), "heart rate".into()));
                     legend.extend(shade_legend.iter().cloned());
                 }
                 Row::Motion => {
                     let pts = clean_points(&self.motion);
-                    let thr: Vec<(f64, &str)> = self
-                        .motion_thresholds
-                        .iter()
-                        .filter(|t| t.0.is_finite())
-                        .map(|t| (t.0, t.1.as_str()))
-                        .collect();
+                    let thr = finite_thresholds(&self.motion_thresholds);
                     let hi = finite_extent(pts.iter().map(|p| p.1).chain(thr.iter().map(|t| t.0)));
                     let y = match hi {
                         Some((lo, hi)) => nice_range(lo.min(0.0), hi, 0.05),
@@ -612,33 +596,18 @@ impl Chart for Timeline {
                     )?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
                     for (v, name) in &thr {
-                        chart
-                            .draw_series(DashedLineSeries::new(
-                                [(xa.lo, *v), (xa.hi, *v)],
-                                6,
-                                4,
-                                palette::DARK_GREY.stroke_width(1),
-                            ))
-                            .map_err(de)?;
-                        let style = text_style(size::TICK, &palette::DARK_GREY)
-                            .pos(Pos::new(HPos::Right, VPos::Bottom));
-                        chart
-                            .draw_series(std::iter::once(Text::new(
-                                format!("{name} ≥ {v}"),
-                                (xa.hi, *v),
-                                style,
-                            )))
-                            .map_err(de)?;
-                    }
-                    if pts.is_empty() {
+                        dashed_line(&mut chart, (xa.lo, *v), (xa.hi, *v), palette::DARK_GREY)?;
                         chart_text(
                             &mut chart,
-                            "no motion data",
-                            ((xa.lo + xa.hi) / 2.0, (y.0 + y.1) / 2.0),
+                            format!("{name} ≥ {v}"),
+                            (xa.hi, *v),
+                            size::TICK,
+                            &palette::DARK_GREY,
+                            HPos::Right,
+                            VPos::Bottom,
                         )?;
-                    } else {
-                        draw_line(&mut chart, &pts, &xa, palette::MOTION)?;
                     }
+                    draw_line(&mut chart, &pts, &xa, y, palette::MOTION, "no motion data")?;
                     let name = if self.motion_is_proxy {
                         "motion proxy (HR-based)"
                     } else {
@@ -691,14 +660,7 @@ impl Chart for Timeline {
                         build_panel(&plot_area, &caption, &xa, y, bottom, y_label, true)?;
                     draw_shading(&mut chart, &shades, &xa, y)?;
                     for e in s.band_edges.iter().filter(|e| e.is_finite()) {
-                        chart
-                            .draw_series(DashedLineSeries::new(
-                                [(xa.lo, *e), (xa.hi, *e)],
-                                6,
-                                4,
-                                palette::GREY.stroke_width(1),
-                            ))
-                            .map_err(de)?;
+                        dashed_line(&mut chart, (xa.lo, *e), (xa.hi, *e), palette::GREY)?;
                     }
                     // Gap blocks below zero.
                     let gap_w = if w > 0.0 {
@@ -783,7 +745,7 @@ impl Chart for Timeline {
                         } else {
                             "no score in this recording (every window is a gap)"
                         };
-                        chart_text(&mut chart, msg, ((xa.lo + xa.hi) / 2.0, ymax / 2.0))?;
+                        empty_note(&mut chart, msg, ((xa.lo + xa.hi) / 2.0, ymax / 2.0))?;
                     }
                     legend.push((
                         Mark::Marker(Shape::Circle, colour),
