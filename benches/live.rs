@@ -81,9 +81,14 @@ struct Pipeline {
 }
 
 impl Pipeline {
-    fn new() -> Pipeline {
+    /// A pipeline with the default live configuration, with or without the profile scores.
+    fn new(scores: bool) -> Pipeline {
+        let mut cfg = LiveConfig::default();
+        if !scores {
+            cfg.profiles = None;
+        }
         Pipeline {
-            state: LiveState::new(LiveConfig::default(), None).expect("valid config"),
+            state: LiveState::new(cfg, None).expect("valid config"),
             cursor: 0.0,
             prev_ts: None,
             beats: Vec::new(),
@@ -161,7 +166,7 @@ fn vm_hwm_kib() -> Option<u64> {
 }
 
 fn feed_report(f: &Feed) {
-    let mut p = Pipeline::new();
+    let mut p = Pipeline::new(true);
     let mut ts = 0u64;
     let t = Instant::now();
     let mut i = 0;
@@ -202,12 +207,20 @@ fn main() {
     let f = feed();
     feed_report(&f);
     let mut c = Criterion::default().configure_from_args().sample_size(10);
-    c.bench_function("live pipeline, 1 h of notifications", |b| {
-        b.iter(|| {
-            let mut p = Pipeline::new();
-            let (mut ts, mut i) = (0, 0);
-            black_box(run(&mut p, &f, 1, &mut ts, &mut i))
-        })
-    });
+    for (name, scores) in [
+        ("live pipeline, 1 h of notifications", true),
+        (
+            "live pipeline without profile scores, 1 h of notifications",
+            false,
+        ),
+    ] {
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                let mut p = Pipeline::new(scores);
+                let (mut ts, mut i) = (0, 0);
+                black_box(run(&mut p, &f, 1, &mut ts, &mut i))
+            })
+        });
+    }
     c.final_summary();
 }
