@@ -213,11 +213,26 @@ struct ReplayArgs {
     /// Replay at this many times the recorded pace.
     #[arg(long, conflicts_with = "realtime")]
     speed: Option<f64>,
-    /// Plain lines instead of the refreshing compact view.
-    #[arg(long)]
-    plain: bool,
+    #[command(flatten)]
+    view: ViewArgs,
     #[command(flatten)]
     scores: LiveScoreArgs,
+}
+
+/// How the live numbers are shown (`replay`, `record`).
+#[derive(Args, Debug)]
+struct ViewArgs {
+    /// Plain lines instead of the refreshing compact view (the default when stdout is not a
+    /// terminal).
+    #[arg(long)]
+    plain: bool,
+    /// One JSON object per line on stdout: snapshots (every field of the view), events and
+    /// status changes; for logging a session or feeding another program.
+    #[arg(long, conflicts_with = "plain")]
+    jsonl: bool,
+    /// Seconds of data between two lines in `--plain` and `--jsonl` output.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    every: f64,
 }
 
 /// Live profile scores (`replay`, `record`).
@@ -279,9 +294,8 @@ struct RecordArgs {
     /// Pseudonymous subject id written to the metadata.
     #[arg(long)]
     subject: Option<String>,
-    /// Plain lines instead of the refreshing compact view.
-    #[arg(long)]
-    plain: bool,
+    #[command(flatten)]
+    view: ViewArgs,
     /// Seconds without a Heart Rate notification before the link is treated as lost.
     #[arg(long, default_value_t = 5.0)]
     watchdog: f64,
@@ -534,14 +548,23 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-fn view(plain: bool, quiet: bool) -> Box<dyn sh::live::View + Send> {
-    if quiet {
+fn view(a: &ViewArgs, quiet: bool) -> Result<Box<dyn sh::live::View + Send>> {
+    if !(a.every.is_finite() && a.every > 0.0) {
+        bail!(
+            "--every must be a positive number of seconds, got {}",
+            a.every
+        );
+    }
+    Ok(if a.jsonl {
+        // Machine-readable output is not silenced by --quiet (that only hides progress).
+        Box::new(sh::live::JsonLinesView::new(std::io::stdout(), a.every))
+    } else if quiet {
         Box::new(sh::live::NullView)
-    } else if plain || !std::io::stdout().is_terminal() {
-        Box::new(sh::live::LineView::new(std::io::stdout(), 10.0))
+    } else if a.plain || !std::io::stdout().is_terminal() {
+        Box::new(sh::live::LineView::new(std::io::stdout(), a.every))
     } else {
         Box::new(sh::live::CompactView::new(std::io::stdout(), 4.0))
-    }
+    })
 }
 
 fn replay(a: ReplayArgs, quiet: bool) -> Result<()> {
@@ -551,7 +574,7 @@ fn replay(a: ReplayArgs, quiet: bool) -> Result<()> {
         (false, Some(k)) => sh::live::Speed::Factor(k),
         (false, None) => sh::live::Speed::Max,
     };
-    let mut v = view(a.plain, quiet);
+    let mut v = view(&a.view, quiet)?;
     let cfg = a.scores.live_config()?;
     if !quiet && cfg.profiles.is_some() && a.scores.baseline.is_none() {
         eprintln!("note: watch-/ring-like scores use the cold-start baseline (uncalibrated); give --baseline FILE for a personal one");
@@ -634,7 +657,7 @@ fn record(a: RecordArgs, quiet: bool) -> Result<()> {
         live: a.scores.live_config()?,
         ..Default::default()
     };
-    let mut v = view(a.plain, quiet);
+    let mut v = view(&a.view, quiet)?;
     let summary = runtime()?.block_on(sh::ble::record(opts, v.as_mut()))?;
     if !quiet {
         eprintln!("{}", serde_json::to_string_pretty(&summary)?);

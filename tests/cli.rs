@@ -163,6 +163,40 @@ fn replay_runs_the_live_engine_at_full_speed() {
         .stdout(predicate::str::contains("RMSSD"));
 }
 
+/// `replay --jsonl`: one JSON object per line, a snapshot every `--every` seconds of data,
+/// the events of the recording, and a final snapshot with the scores.
+#[test]
+fn replay_jsonl_is_machine_readable() {
+    let out = bin()
+        .args(["replay", "--jsonl", "--every", "60"])
+        .arg(scenario())
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let objs: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let snaps = objs.iter().filter(|o| o["kind"] == "snapshot").count();
+    // 95 min of data, one snapshot per minute (+ the final one).
+    assert!((90..=100).contains(&snaps), "{snaps} snapshots");
+    assert!(objs
+        .iter()
+        .any(|o| o["kind"] == "event" && o["event"] == "label"));
+    let last = objs.last().unwrap();
+    assert_eq!(last["final"], true);
+    assert!(last["hr_bpm"].as_f64().unwrap() > 40.0);
+    assert_eq!(last["scores"].as_array().unwrap().len(), 3);
+    bin()
+        .args(["replay", "--jsonl", "--every", "0"])
+        .arg(scenario())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "--every must be a positive number",
+        ));
+}
+
 /// The live view shows the three profile scores: during the scenario's walk the watch-like
 /// score is hidden (−2) and the view says what it would have been; the tracker-like spot is
 /// flagged; the calibration is stated; `--baseline` and `--no-scores` do what they say.

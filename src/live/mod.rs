@@ -623,6 +623,71 @@ impl<W: Write> View for LineView<W> {
     }
 }
 
+/// Machine-readable view: one JSON object per line. Every `every_s` seconds of data time and
+/// at the end, a snapshot `{"kind":"snapshot", …every field of [`Snapshot`]…}` (the final one
+/// has `"final": true`); each event or status change as `{"kind":"event", "event":…,
+/// "start_s", "end_s", "label"}` or `{"kind":"status", "status":…}`; each scored profile
+/// window is in the next snapshot's `scores`.
+pub struct JsonLinesView<W: Write> {
+    out: W,
+    every_s: f64,
+    last_t: f64,
+}
+
+impl<W: Write> JsonLinesView<W> {
+    /// A JSON-lines view writing to `out` every `every_s` seconds of data time.
+    pub fn new(out: W, every_s: f64) -> Self {
+        JsonLinesView {
+            out,
+            every_s,
+            last_t: f64::NEG_INFINITY,
+        }
+    }
+
+    fn snapshot(&mut self, state: &LiveState, last: bool) {
+        let mut v = serde_json::to_value(state.snapshot()).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("kind".into(), "snapshot".into());
+            o.insert("final".into(), last.into());
+        }
+        let _ = writeln!(self.out, "{v}");
+    }
+}
+
+impl<W: Write> View for JsonLinesView<W> {
+    fn update(&mut self, state: &LiveState, what: &Update) {
+        match what {
+            Update::Event(e) => {
+                let v = serde_json::json!({
+                    "kind": "event",
+                    "event": e.kind,
+                    "start_s": e.start_s,
+                    "end_s": e.end_s,
+                    "label": e.label,
+                });
+                let _ = writeln!(self.out, "{v}");
+            }
+            Update::Status(s) => {
+                let _ = writeln!(
+                    self.out,
+                    "{}",
+                    serde_json::json!({"kind": "status", "status": s})
+                );
+            }
+            _ => {
+                if state.now_s - self.last_t >= self.every_s {
+                    self.last_t = state.now_s;
+                    self.snapshot(state, false);
+                }
+            }
+        }
+    }
+    fn finish(&mut self, state: &LiveState) {
+        self.snapshot(state, true);
+        let _ = self.out.flush();
+    }
+}
+
 /// Compact refreshing view: a few lines redrawn in place with ANSI escapes, at most
 /// `max_fps` times per second of wall time.
 pub struct CompactView<W: Write> {
@@ -934,6 +999,30 @@ mod tests {
         let text = String::from_utf8(buf).unwrap();
         assert!(text.contains("RMSSD 60 s"), "{text}");
         assert!(text.contains("active"), "{text}");
+    }
+
+    #[test]
+    fn json_lines_view_writes_one_parsable_object_per_line() {
+        let mut buf = Vec::new();
+        replay(
+            &rec(),
+            Speed::Max,
+            &LiveConfig::default(),
+            &mut JsonLinesView::new(&mut buf, 60.0),
+        )
+        .unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        assert!(lines.len() >= 5, "{text}");
+        let last = lines.last().unwrap();
+        assert_eq!(last["kind"], "snapshot");
+        assert_eq!(last["final"], true);
+        assert_eq!(last["beats"], 400);
+        assert!((last["rmssd_ms"].as_f64().unwrap() - 40.0).abs() < 1e-9);
+        assert_eq!(last["scores"].as_array().unwrap().len(), 3);
     }
 
     #[test]
