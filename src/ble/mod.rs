@@ -162,6 +162,26 @@ pub(crate) fn no_adapter_err() -> crate::Error {
     )
 }
 
+/// Error for a failed `StartDiscovery`. BlueZ answers `org.bluez.Error.NotReady` ("Resource
+/// Not Ready") when the adapter is powered off or soft-blocked: say how to power it on instead
+/// of passing the D-Bus text through.
+pub(crate) fn scan_start_err(context: &str, e: &btleplug::Error) -> crate::Error {
+    if adapter_not_ready(&format!("{e:?} {e}")) {
+        crate::Error::Ble(format!(
+            "{context}: the Bluetooth adapter is not ready ({e}): it is powered off or blocked. \
+             Power it on (`bluetoothctl power on`; `rfkill unblock bluetooth` if `rfkill list` \
+             shows it blocked), then try again."
+        ))
+    } else {
+        ble_err(context, e)
+    }
+}
+
+/// Whether a BlueZ error text means the adapter is off or blocked.
+fn adapter_not_ready(text: &str) -> bool {
+    text.contains("org.bluez.Error.NotReady") || text.contains("Resource Not Ready")
+}
+
 /// True when a `subscribe()` error means "already subscribed": current BlueZ answers
 /// `org.bluez.Error.InProgress` while it re-registers the notify session it kept across the
 /// link loss; older BlueZ answers `org.bluez.Error.Failed: Already notifying`
@@ -174,6 +194,16 @@ pub fn is_already_subscribed(e: &btleplug::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powered_off_adapter_is_recognised() {
+        assert!(adapter_not_ready(
+            "Other(DbusError(D-Bus error: Resource Not Ready (org.bluez.Error.NotReady)))"
+        ));
+        assert!(!adapter_not_ready(
+            "Other(DbusError(D-Bus error: Operation already in progress (org.bluez.Error.InProgress)))"
+        ));
+    }
 
     #[test]
     fn uuids_expand_from_the_base() {

@@ -553,7 +553,14 @@ async fn find_device(
     let filter = ScanFilter {
         services: vec![HEART_RATE_SERVICE, PMD_SERVICE],
     };
-    bounded(limit, "cannot start scanning", adapter.start_scan(filter)).await?;
+    match tokio::time::timeout(limit, adapter.start_scan(filter)).await {
+        Ok(r) => r.map_err(|e| super::scan_start_err("cannot start scanning", &e))?,
+        Err(_) => {
+            return Err(Error::Ble(format!(
+                "cannot start scanning: no answer from BlueZ within {limit:?}"
+            )))
+        }
+    }
     let want = opts.device.trim().to_string();
     let mut rejected = HashSet::new();
     let mut cached: Option<(Peripheral, Option<String>)> = None;

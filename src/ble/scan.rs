@@ -103,7 +103,7 @@ pub async fn scan(opts: ScanOptions) -> Result<Vec<DeviceInfo>> {
     adapter
         .start_scan(filter)
         .await
-        .map_err(|e| ble_err("cannot start scanning", e))?;
+        .map_err(|e| super::scan_start_err("cannot start scanning", &e))?;
     let mut seen = BTreeSet::new();
     let deadline = tokio::time::sleep(opts.timeout);
     tokio::pin!(deadline);
