@@ -330,31 +330,16 @@ fn two_numbers(
     what2: &str,
 ) -> Result<Option<(f64, f64)>> {
     let f: Vec<&str> = l.text.split(',').collect();
-    let r = if f.len() != 2 {
-        Err(Error::parse(
-            path,
-            Some(l.no),
-            Some(f.len().min(2) as u64 + 1),
-            format!("2 comma-separated fields ({what1}, {what2})"),
-            l.text,
-        ))
-    } else {
-        text::num(path, l.no, 1, f[0], what1)
-            .and_then(|a| text::num(path, l.no, 2, f[1], what2).map(|b| (a, b)))
-    };
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if l.unterminated => {
-            warn(
-                warnings,
-                path,
-                Some(l.no),
-                format!("skipped the truncated last line {:?} ({e})", l.text),
-            );
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
+    let r = text::expect_fields(
+        path,
+        l,
+        f.len(),
+        2,
+        format!("2 comma-separated fields ({what1}, {what2})"),
+    )
+    .and_then(|()| text::num(path, l.no, 1, f[0], what1))
+    .and_then(|a| text::num(path, l.no, 2, f[1], what2).map(|b| (a, b)));
+    text::skip_truncated(r, path, l, warnings)
 }
 
 /// Read the two E4 header rows (start, rate) with `ncols` columns each.
@@ -438,25 +423,14 @@ fn read_acc(path: &Path, t0: f64, warnings: &mut Vec<ImportWarning>) -> Result<A
             }
             Ok(v)
         })();
-        match parsed {
-            Ok(v) => {
-                acc.push(
-                    off + i as f64 / rate,
-                    (v[0] * ACC_LSB_G) as f32,
-                    (v[1] * ACC_LSB_G) as f32,
-                    (v[2] * ACC_LSB_G) as f32,
-                );
-                i += 1;
-            }
-            Err(e) if l.unterminated => {
-                warn(
-                    warnings,
-                    path,
-                    Some(l.no),
-                    format!("skipped the truncated last line {:?} ({e})", l.text),
-                );
-            }
-            Err(e) => return Err(e),
+        if let Some(v) = text::skip_truncated(parsed, path, &l, warnings)? {
+            acc.push(
+                off + i as f64 / rate,
+                (v[0] * ACC_LSB_G) as f32,
+                (v[1] * ACC_LSB_G) as f32,
+                (v[2] * ACC_LSB_G) as f32,
+            );
+            i += 1;
         }
     }
     Ok(acc)
@@ -472,23 +446,13 @@ fn read_hr(path: &Path, t0: f64, warnings: &mut Vec<ImportWarning>) -> Result<Ve
         if l.text.trim().is_empty() {
             continue;
         }
-        match text::num(path, l.no, 1, l.text, "heart rate in bpm") {
-            Ok(v) => {
-                out.push(HrSample {
-                    t_s: off + i as f64 / rate,
-                    bpm: v,
-                });
-                i += 1;
-            }
-            Err(e) if l.unterminated => {
-                warn(
-                    warnings,
-                    path,
-                    Some(l.no),
-                    format!("skipped the truncated last line {:?} ({e})", l.text),
-                );
-            }
-            Err(e) => return Err(e),
+        let parsed = text::num(path, l.no, 1, l.text, "heart rate in bpm");
+        if let Some(v) = text::skip_truncated(parsed, path, &l, warnings)? {
+            out.push(HrSample {
+                t_s: off + i as f64 / rate,
+                bpm: v,
+            });
+            i += 1;
         }
     }
     Ok(out)

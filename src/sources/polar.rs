@@ -321,27 +321,6 @@ fn fields<'a>(path: &Path, l: &Line<'a>, n: usize) -> Result<Vec<&'a str>> {
     Ok(f)
 }
 
-fn skip_or<T>(
-    r: Result<T>,
-    path: &Path,
-    l: &Line,
-    warnings: &mut Vec<ImportWarning>,
-) -> Result<Option<T>> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if l.unterminated => {
-            warn(
-                warnings,
-                path,
-                Some(l.no),
-                format!("skipped the truncated last line {:?} ({e})", l.text),
-            );
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn read_beats(
     path: &Path,
@@ -361,23 +340,21 @@ fn read_beats(
         let r = (|| -> Result<(Stamp, f64, bool)> {
             let f = fields(path, l, n)?;
             let st = parse_stamp(path, l, f[0])?;
-            let v = text::num(path, l.no, c + 1, f[c], "interval in ms")?;
-            if v <= 0.0 {
-                return Err(Error::parse(
-                    path,
-                    Some(l.no),
-                    Some(c as u64 + 1),
-                    "a positive interval in ms",
-                    f[c],
-                ));
-            }
+            let v = text::positive_num(
+                path,
+                l.no,
+                c + 1,
+                f[c],
+                "interval in ms",
+                "a positive interval in ms",
+            )?;
             let b = match blocker {
                 Some(bc) => text::num(path, l.no, bc + 1, f[bc], "blocker flag 0/1")? != 0.0,
                 None => false,
             };
             Ok((st, v, b))
         })();
-        let Some((st, v, b)) = skip_or(r, path, l, warnings)? else {
+        let Some((st, v, b)) = text::skip_truncated(r, path, l, warnings)? else {
             continue;
         };
         let t = sess.secs(st);
@@ -499,13 +476,7 @@ fn read_acc(
     let mut prev_text: Option<&str> = None;
     let mut first_ns: Option<i64> = None;
     for l in rows {
-        if prev_text == Some(l.text) {
-            warn(
-                warnings,
-                path,
-                Some(l.no),
-                format!("skipped a duplicated row {:?}", l.text),
-            );
+        if text::skip_repeated_row(prev_text, path, l, warnings) {
             continue;
         }
         let r = (|| -> Result<(Stamp, i64, [f64; 3])> {
@@ -528,7 +499,7 @@ fn read_acc(
             }
             Ok((st, s, v))
         })();
-        let Some((st, s, v)) = skip_or(r, path, l, warnings)? else {
+        let Some((st, s, v)) = text::skip_truncated(r, path, l, warnings)? else {
             continue;
         };
         let first = *first_ns.get_or_insert(s);
@@ -584,7 +555,7 @@ fn read_hr(
                 text::num(path, l.no, c + 1, f[c], "heart rate in bpm")?,
             ))
         })();
-        let Some((st, bpm)) = skip_or(r, path, l, warnings)? else {
+        let Some((st, bpm)) = text::skip_truncated(r, path, l, warnings)? else {
             continue;
         };
         let t = sess.secs(st);
