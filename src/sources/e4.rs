@@ -87,10 +87,7 @@ pub fn import(dir: &Path, opts: &ImportOptions) -> Result<Recording> {
 
     // IBI
     let body = text::read(&ibi_p, "E4 IBI.csv: header `t0, IBI`, then `t,ibi` rows")?;
-    let mut lines = text::lines(&body).filter(|l| !l.text.trim().is_empty());
-    let head = lines
-        .next()
-        .ok_or_else(|| Error::parse(&ibi_p, Some(1), None, "header `t0, IBI`", "nothing"))?;
+    let (head, lines) = text::header_and_rows(&ibi_p, &body, "header `t0, IBI`")?;
     let hf: Vec<&str> = head.text.split(',').map(str::trim).collect();
     let t0 = text::num(&ibi_p, head.no, 1, hf[0], "session start, unix UTC s")?;
     if hf.get(1) != Some(&"IBI") {

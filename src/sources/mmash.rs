@@ -395,10 +395,7 @@ fn read_actigraph(
     warnings: &mut Vec<ImportWarning>,
 ) -> Result<(Vec<ActivityEpoch>, Vec<HrSample>)> {
     let body = text::read(path, "MMASH Actigraph.csv")?;
-    let mut it = text::lines(&body).filter(|l| !l.text.trim().is_empty());
-    let head = it
-        .next()
-        .ok_or_else(|| Error::parse(path, Some(1), None, "the Actigraph.csv header", "nothing"))?;
+    let (head, it) = text::header_and_rows(path, &body, "the Actigraph.csv header")?;
     let names: Vec<&str> = head.text.split(',').map(str::trim).collect();
     let col = |n: &str| -> Result<usize> {
         names.iter().position(|c| *c == n).ok_or_else(|| {

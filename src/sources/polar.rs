@@ -179,10 +179,7 @@ pub fn import(path: &Path, opts: &ImportOptions) -> Result<Recording> {
             f,
             "a Polar Sensor Logger export (`Phone timestamp;…` header)",
         )?;
-        let mut it = text::lines(&body).filter(|l| !l.text.trim().is_empty());
-        let head = it
-            .next()
-            .ok_or_else(|| Error::parse(f, Some(1), None, "a header row", "nothing"))?;
+        let (head, it) = text::header_and_rows(f, &body, "a header row")?;
         let names: Vec<String> = head.text.split(';').map(|s| s.trim().to_string()).collect();
         let rows: Vec<Line> = it.collect();
         let has = |k: &str| names.iter().position(|n| n.starts_with(k));
@@ -577,8 +574,9 @@ fn read_hr(
 mod tests {
     use super::*;
 
-    fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
-        let p = dir.join(name);
+    /// Write the `stream` file (`RR`, `ACC`, …) of one H10 session into `dir`.
+    fn write(dir: &Path, stream: &str, body: &str) -> PathBuf {
+        let p = dir.join(format!("Polar_H10_ABCDEF12_20240301_101500_{stream}.txt"));
         std::fs::write(&p, body).unwrap();
         p
     }
@@ -589,7 +587,7 @@ mod tests {
         // ts_k = ts_{k-1} + RR_{k-1}; one hole before the 4th row
         let p = write(
             d.path(),
-            "Polar_H10_ABCDEF12_20240301_101500_RR.txt",
+            "RR",
             "Phone timestamp;RR-interval [ms]\n\
              2024-03-01T10:15:00.500+01:00;800\n\
              2024-03-01T10:15:01.300+01:00;900\n\
@@ -623,7 +621,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = write(
             d.path(),
-            "Polar_H10_ABCDEF12_20240301_101500_ACC.txt",
+            "ACC",
             "Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\n\
              2024-03-01T10:15:00.500;1000000000;0;0;1000\n\
              2024-03-01T10:15:00.500;1040000000;0;0;1000\n\

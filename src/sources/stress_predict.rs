@@ -76,10 +76,7 @@ pub fn attach_time_logs(rec: &mut Recording, path: &Path) -> Result<()> {
         path,
         "Stress-Predict time logs (subject,date,day,session_id,phase,start_local,end_local)",
     )?;
-    let mut lines = text::lines(&body).filter(|l| !l.text.trim().is_empty());
-    let head = lines
-        .next()
-        .ok_or_else(|| Error::parse(path, Some(1), None, "a header row", "nothing"))?;
+    let (head, lines) = text::header_and_rows(path, &body, "a header row")?;
     let names: Vec<&str> = head.text.split(',').map(str::trim).collect();
     let mut idx = [0usize; 5];
     for (k, c) in COLS.iter().enumerate() {

@@ -122,6 +122,22 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
     })
 }
 
+/// Split `text` into its header row (the first non-blank line) and the non-blank lines after
+/// it, as the header-led tables (E4 IBI, Polar Sensor Logger, MMASH Actigraph, Stress-Predict
+/// time logs) are read. A file without a non-blank line is an error at line 1 that says
+/// `expected` and finds "nothing".
+pub(crate) fn header_and_rows<'a>(
+    path: &Path,
+    text: &'a str,
+    expected: &str,
+) -> Result<(Line<'a>, impl Iterator<Item = Line<'a>>)> {
+    let mut rows = lines(text).filter(|l| !l.text.trim().is_empty());
+    let head = rows
+        .next()
+        .ok_or_else(|| Error::parse(path, Some(1), None, expected, "nothing"))?;
+    Ok((head, rows))
+}
+
 /// Parse a finite number; on failure an error naming path, line, 1-based column and `what`.
 pub(crate) fn num(path: &Path, line: u64, col: usize, s: &str, what: &str) -> Result<f64> {
     let t = s.trim();
