@@ -145,9 +145,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// The recorder has subscribed to heart rate and PMD data and started the accelerometer.
 fn subscribed(fake: &FakeBluez, dev: &str) -> bool {
-    fake.with(dev, |c| {
-        c.acc_starts == 1 && c.can_notify(Char::Hrm) && c.can_notify(Char::Data)
-    })
+    fake.with(dev, |c| c.subscribed(1))
 }
 
 /// Complete (newline-terminated) lines of a file; 0 when it does not exist yet.

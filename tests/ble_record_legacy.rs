@@ -9,8 +9,7 @@ mod fake_bluez;
 
 use fake_bluez::*;
 use std::time::Duration;
-use stress_harness::ble::{record, RecordOptions, StopHandle};
-use stress_harness::live::{replay, LiveConfig, NullView, Speed};
+use stress_harness::ble::RecordOptions;
 use stress_harness::recording::EventKind;
 
 const DEV: &str = "Polar H10 LEGACY01";
@@ -25,54 +24,33 @@ fn record_survives_legacy_link_losses_and_writes_exactly_what_was_sent() {
 }
 
 fn scenario() {
-    let bus = Bus::start();
-    let rt = runtime_on(&bus);
-    rt.block_on(async {
-        let fake = FakeBluez::start(
-            &bus.address,
-            vec![
-                DeviceSpec::new(DEV, 0x11, Some(-60), true, true),
-                DeviceSpec::new("Other strap", 0x12, Some(-50), true, false),
-            ],
-        )
-        .await;
+    let devices = vec![
+        DeviceSpec::new(DEV, 0x11, Some(-60), true, true),
+        DeviceSpec::new("Other strap", 0x12, Some(-50), true, false),
+    ];
+    with_fake_bluez(devices, |fake| async move {
         fake.with(DEV, |c| {
             c.mode = Resubscribe::Fresh;
             c.fail_connects = 1; // first connection attempt fails: retried
         });
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("rec");
-        let stop = StopHandle::new();
-        let opts = RecordOptions {
-            device: DEV.to_lowercase(),
-            out_dir: out.clone(),
+        let recorder = Recorder::start(RecordOptions {
             subject_id: Some("P01".into()),
-            scan_timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(10),
-            backoff_initial: Duration::from_millis(50),
             watchdog: Duration::from_secs(5),
             // Generous, so that a loaded test machine does not split the D-Bus double delivery.
             duplicate_window: Duration::from_millis(250),
-            ctrl_c: false,
-            stop: Some(stop.clone()),
-            ..Default::default()
-        };
-        let task = tokio::spawn(async move {
-            let mut view = NullView;
-            record(opts, &mut view).await
+            ..record_options(&DEV.to_lowercase(), &out)
         });
         let long = Duration::from_secs(20);
-        let ready = |n: u32| {
-            move |c: &Ctl| {
-                c.acc_starts == n
-                    && c.can_notify(Char::Hrm)
-                    && c.can_notify(Char::Data)
-                    && c.can_notify(Char::Cp)
-            }
-        };
-        fake.wait_for(DEV, "first subscription", long, ready(1)).await;
+        let ready = |n: u32| move |c: &Ctl| c.subscribed(n) && c.can_notify(Char::Cp);
+        fake.wait_for(DEV, "first subscription", long, ready(1))
+            .await;
         let start = fake.with(DEV, |c| c.last_start.clone());
-        assert_eq!(start, [0x02, 0x02, 0x00, 0x01, 0x32, 0x00, 0x01, 0x01, 0x10, 0x00, 0x02, 0x01, 0x08, 0x00]);
+        assert_eq!(
+            start,
+            [0x02, 0x02, 0x00, 0x01, 0x32, 0x00, 0x01, 0x01, 0x10, 0x00, 0x02, 0x01, 0x08, 0x00]
+        );
 
         let mut s = Script::default();
         send_burst(&fake, DEV, &mut s, 8, true).await;
@@ -89,7 +67,8 @@ fn scenario() {
         // Link loss right after the last notifications: nothing queued may be lost.
         fake.drop_link(DEV).await;
         s.mark_gap();
-        fake.wait_for(DEV, "reconnect 1", long, |c| c.connects == 2).await;
+        fake.wait_for(DEV, "reconnect 1", long, |c| c.connects == 2)
+            .await;
         fake.wait_for(DEV, "resubscribe 1", long, ready(2)).await;
         send_burst(&fake, DEV, &mut s, 10, true).await;
 
@@ -100,36 +79,49 @@ fn scenario() {
         fake.wait_for(DEV, "resubscribe 2", long, ready(3)).await;
         send_burst(&fake, DEV, &mut s, 10, true).await;
         // Let the recorder drain, then stop cleanly.
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        stop.stop();
-        let summary = tokio::time::timeout(long, task)
-            .await
-            .expect("recorder stops")
-            .expect("task")
-            .expect("record ok");
+        let summary = recorder.stop(long).await;
 
         let calls = fake.with(DEV, |c| c.calls.clone());
         assert!(
             calls.iter().any(|c| c.contains("StartNotify Hrm -> Failed") && c.contains("Already notifying")),
             "{calls:#?}"
         );
-        assert_eq!(calls.iter().filter(|c| *c == "Connect").count(), 4, "{calls:#?}");
+        assert_eq!(
+            calls.iter().filter(|c| *c == "Connect").count(),
+            4,
+            "{calls:#?}"
+        );
         assert!(calls.iter().any(|c| c == "ReadValue Bsl"));
-        assert!(calls.iter().any(|c| c.starts_with("WriteValue Cp [03, 02]")), "ACC stopped at the end: {calls:#?}");
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.starts_with("WriteValue Cp [03, 02]")),
+            "ACC stopped at the end: {calls:#?}"
+        );
 
         let rec = assert_recording_matches(&out, &s);
         assert_eq!(rec.meta.subject_id.as_deref(), Some("P01"));
         assert_eq!(rec.meta.device.as_deref(), Some(DEV));
         assert_eq!(rec.meta.body_location.as_deref(), Some("chest"));
         let meta_text = std::fs::read_to_string(out.join("meta.json")).unwrap();
-        assert!(!meta_text.contains("A0:9E:1A"), "no hardware address in the recording");
-        assert!(!meta_text.contains("A0_9E_1A"), "no hardware address in the recording");
-        let count = |k: EventKind| rec.events.iter().filter(|e| e.kind == k).count();
+        assert!(
+            !meta_text.contains("A0:9E:1A"),
+            "no hardware address in the recording"
+        );
+        assert!(
+            !meta_text.contains("A0_9E_1A"),
+            "no hardware address in the recording"
+        );
+        let count = |k: EventKind| events_of(&rec, k).len();
         assert_eq!(count(EventKind::Gap), 2, "{:#?}", rec.events);
         assert_eq!(count(EventKind::Reconnect), 2, "{:#?}", rec.events);
         assert_eq!(count(EventKind::Duplicate), 2, "{:#?}", rec.events);
         assert_eq!(count(EventKind::Lost), 1, "{:#?}", rec.events);
-        assert_eq!(rec.hr.len(), s.hr_count(), "one device HR sample per notification");
+        assert_eq!(
+            rec.hr.len(),
+            s.hr_count(),
+            "one device HR sample per notification"
+        );
         assert_eq!(summary.reconnects, 2);
         assert_eq!(summary.gaps, 2);
         assert_eq!(summary.duplicates, 2);
@@ -138,16 +130,6 @@ fn scenario() {
         assert_eq!(summary.stop_reason, "stop");
 
         // Replaying the file gives the live run's numbers.
-        let from_file = replay_indicators(&rec);
-        let live_rmssd = summary.indicators.rmssd_ms.expect("RMSSD");
-        assert!(
-            (live_rmssd - naive_rmssd(&s)).abs() < 1e-9,
-            "{live_rmssd} vs {}",
-            naive_rmssd(&s)
-        );
-        assert!(from_file.rmssd_ms.is_some());
-        assert_eq!(summary.indicators, from_file);
-        let mut st = replay(&rec, Speed::Max, &LiveConfig::default(), &mut NullView).unwrap();
-        assert_eq!(*st.indicators_now(), summary.indicators);
+        assert_replay_matches_live(&rec, &s, &summary);
     });
 }

@@ -10,8 +10,7 @@ mod fake_bluez;
 use fake_bluez::*;
 use std::time::Duration;
 use stress_harness::ble::pmd::{decode_acc, DataFrame};
-use stress_harness::ble::{record, RecordOptions, StopHandle};
-use stress_harness::live::{replay, LiveConfig, NullView, Speed};
+use stress_harness::ble::RecordOptions;
 use stress_harness::recording::EventKind;
 
 const DEV: &str = "Polar Sense MODERN";
@@ -42,41 +41,22 @@ fn record_reconnects_when_bluez_never_answers_the_link_check() {
 /// `call_timeout`, treat the link as lost and reconnect, well before bluez-async's own 30-s
 /// D-Bus timeout (which the test's 10-s waits would not survive).
 fn unanswered_link_check() {
-    let bus = Bus::start();
-    let rt = runtime_on(&bus);
-    rt.block_on(async {
-        let fake = FakeBluez::start(
-            &bus.address,
-            vec![DeviceSpec::new(DEV, 0x22, Some(-61), true, true)],
-        )
-        .await;
+    let devices = vec![DeviceSpec::new(DEV, 0x22, Some(-61), true, true)];
+    with_fake_bluez(devices, |fake| async move {
         fake.with(DEV, |c| c.mode = Resubscribe::AlreadyNotifying);
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("rec");
-        let stop = StopHandle::new();
-        let opts = RecordOptions {
-            device: DEV.into(),
-            out_dir: out.clone(),
-            scan_timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(10),
+        let recorder = Recorder::start(RecordOptions {
             call_timeout: Duration::from_millis(800),
-            backoff_initial: Duration::from_millis(50),
             // Longer than the test: only the unanswered link check can end the first link.
             watchdog: Duration::from_secs(60),
-            ctrl_c: false,
-            stop: Some(stop.clone()),
-            ..Default::default()
-        };
-        let task = tokio::spawn(async move {
-            let mut view = NullView;
-            record(opts, &mut view).await
+            ..record_options(DEV, &out)
         });
-        let ready = |n: u32| {
-            move |c: &Ctl| c.acc_starts == n && c.can_notify(Char::Hrm) && c.can_notify(Char::Data)
-        };
         let wait = Duration::from_secs(10);
-        fake.wait_for(DEV, "first subscription", Duration::from_secs(20), ready(1))
-            .await;
+        fake.wait_for(DEV, "first subscription", Duration::from_secs(20), |c| {
+            c.subscribed(1)
+        })
+        .await;
         let mut s = Script::default();
         send_burst(&fake, DEV, &mut s, 6, true).await;
 
@@ -90,23 +70,14 @@ fn unanswered_link_check() {
             |c| c.held_link_checks >= 1 && c.connects == 2,
         )
         .await;
-        fake.wait_for(DEV, "resubscribe", wait, ready(2)).await;
+        fake.wait_for(DEV, "resubscribe", wait, |c| c.subscribed(2))
+            .await;
         fake.with(DEV, |c| c.hold_link_checks = false);
         send_burst(&fake, DEV, &mut s, 6, true).await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        stop.stop();
-        let summary = tokio::time::timeout(Duration::from_secs(20), task)
-            .await
-            .expect("recorder stops")
-            .expect("task")
-            .expect("record ok");
+        let summary = recorder.stop(Duration::from_secs(20)).await;
 
         let rec = assert_recording_matches(&out, &s);
-        let gaps: Vec<_> = rec
-            .events
-            .iter()
-            .filter(|e| e.kind == EventKind::Gap)
-            .collect();
+        let gaps = events_of(&rec, EventKind::Gap);
         assert_eq!(gaps.len(), 1, "{:#?}", rec.events);
         assert!(gaps[0].label.contains("disconnected"), "{:?}", gaps[0]);
         assert_eq!(summary.reconnects, 1);
@@ -116,14 +87,8 @@ fn unanswered_link_check() {
 }
 
 fn scenario() {
-    let bus = Bus::start();
-    let rt = runtime_on(&bus);
-    rt.block_on(async {
-        let fake = FakeBluez::start(
-            &bus.address,
-            vec![DeviceSpec::new(DEV, 0x21, Some(-66), true, true)],
-        )
-        .await;
+    let devices = vec![DeviceSpec::new(DEV, 0x21, Some(-66), true, true)];
+    with_fake_bluez(devices, |fake| async move {
         let factor = 2.44e-4f32;
         fake.with(DEV, |c| {
             c.mode = Resubscribe::InProgress;
@@ -131,27 +96,12 @@ fn scenario() {
         });
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("rec");
-        let stop = StopHandle::new();
-        let opts = RecordOptions {
-            device: DEV.into(),
-            out_dir: out.clone(),
-            scan_timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(10),
-            backoff_initial: Duration::from_millis(50),
+        let recorder = Recorder::start(RecordOptions {
             watchdog: Duration::from_millis(1500),
-            ctrl_c: false,
-            stop: Some(stop.clone()),
-            ..Default::default()
-        };
-        let task = tokio::spawn(async move {
-            let mut view = NullView;
-            record(opts, &mut view).await
+            ..record_options(DEV, &out)
         });
         let long = Duration::from_secs(20);
-        let ready = |n: u32| {
-            move |c: &Ctl| c.acc_starts == n && c.can_notify(Char::Hrm) && c.can_notify(Char::Data)
-        };
-        fake.wait_for(DEV, "first subscription", long, ready(1))
+        fake.wait_for(DEV, "first subscription", long, |c| c.subscribed(1))
             .await;
 
         let mut s = Script::default();
@@ -178,7 +128,8 @@ fn scenario() {
         s.mark_gap();
         fake.wait_for(DEV, "reconnect", long, |c| c.connects == 2)
             .await;
-        fake.wait_for(DEV, "re-armed session", long, ready(2)).await;
+        fake.wait_for(DEV, "re-armed session", long, |c| c.subscribed(2))
+            .await;
         send_burst(&fake, DEV, &mut s, 10, true).await;
 
         // Silence without a disconnect: the watchdog must notice, disconnect and reconnect.
@@ -187,16 +138,10 @@ fn scenario() {
         })
         .await;
         s.mark_gap();
-        fake.wait_for(DEV, "re-armed after watchdog", long, ready(3))
+        fake.wait_for(DEV, "re-armed after watchdog", long, |c| c.subscribed(3))
             .await;
         send_burst(&fake, DEV, &mut s, 10, true).await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        stop.stop();
-        let summary = tokio::time::timeout(long, task)
-            .await
-            .expect("recorder stops")
-            .expect("task")
-            .expect("record ok");
+        let summary = recorder.stop(long).await;
 
         let calls = fake.with(DEV, |c| c.calls.clone());
         assert!(
@@ -211,37 +156,18 @@ fn scenario() {
         assert!((acc.x[0] - 0.4648).abs() < 1e-3, "{}", acc.x[0]);
         assert!((acc.y[0] - 6.6797).abs() < 1e-3, "{}", acc.y[0]);
         assert!((acc.z[0] + 7.1448).abs() < 1e-3, "{}", acc.z[0]);
-        let gaps: Vec<_> = rec
-            .events
-            .iter()
-            .filter(|e| e.kind == EventKind::Gap)
-            .collect();
+        let gaps = events_of(&rec, EventKind::Gap);
         assert_eq!(gaps.len(), 2, "{:#?}", rec.events);
         assert!(gaps[0].label.contains("disconnected"), "{:?}", gaps[0]);
         assert!(gaps[1].label.contains("watchdog"), "{:?}", gaps[1]);
         assert!(gaps.iter().all(|g| g.end_s > g.start_s));
-        assert_eq!(
-            rec.events
-                .iter()
-                .filter(|e| e.kind == EventKind::Reconnect)
-                .count(),
-            2
-        );
+        assert_eq!(events_of(&rec, EventKind::Reconnect).len(), 2);
         assert_eq!(summary.watchdog_fired, 1);
         assert_eq!(summary.reconnects, 2);
         assert_eq!(summary.duplicates, 0);
         assert_eq!(summary.lost, 0);
 
-        let from_file = replay_indicators(&rec);
-        let live_rmssd = summary.indicators.rmssd_ms.expect("RMSSD");
-        assert!(
-            (live_rmssd - naive_rmssd(&s)).abs() < 1e-9,
-            "{live_rmssd} vs {}",
-            naive_rmssd(&s)
-        );
-        assert_eq!(summary.indicators, from_file);
-        let mut st = replay(&rec, Speed::Max, &LiveConfig::default(), &mut NullView).unwrap();
-        assert_eq!(*st.indicators_now(), summary.indicators);
+        let st = assert_replay_matches_live(&rec, &s, &summary);
         assert!(st.snapshot().motion.is_some());
     });
 }

@@ -4,7 +4,7 @@
 #[path = "fake_bluez/mod.rs"]
 mod fake_bluez;
 
-use fake_bluez::{isolated, runtime_on, Bus, DeviceSpec, FakeBluez};
+use fake_bluez::{isolated, with_fake_bluez, DeviceSpec};
 use std::time::Duration;
 use stress_harness::ble::{scan, ScanOptions};
 
@@ -18,19 +18,13 @@ fn scan_lists_heart_rate_and_pmd_devices_with_their_streams() {
 }
 
 fn scenario() {
-    let bus = Bus::start();
-    let rt = runtime_on(&bus);
-    rt.block_on(async {
-        let fake = FakeBluez::start(
-            &bus.address,
-            vec![
-                DeviceSpec::new("Polar H10 1A2B3C4D", 1, Some(-58), true, true),
-                DeviceSpec::new("HRM-Dual", 2, Some(-71), true, false),
-                DeviceSpec::new("BT Mouse", 3, Some(-40), false, false),
-                DeviceSpec::new("Old strap", 4, None, true, false),
-            ],
-        )
-        .await;
+    let devices = vec![
+        DeviceSpec::new("Polar H10 1A2B3C4D", 1, Some(-58), true, true),
+        DeviceSpec::new("HRM-Dual", 2, Some(-71), true, false),
+        DeviceSpec::new("BT Mouse", 3, Some(-40), false, false),
+        DeviceSpec::new("Old strap", 4, None, true, false),
+    ];
+    with_fake_bluez(devices, |fake| async move {
         let found = scan(ScanOptions {
             timeout: Duration::from_millis(600),
             ..Default::default()

@@ -87,10 +87,7 @@ pub fn import(dir: &Path, opts: &ImportOptions) -> Result<Recording> {
 
     // IBI
     let body = text::read(&ibi_p, "E4 IBI.csv: header `t0, IBI`, then `t,ibi` rows")?;
-    let mut lines = text::lines(&body).filter(|l| !l.text.trim().is_empty());
-    let head = lines
-        .next()
-        .ok_or_else(|| Error::parse(&ibi_p, Some(1), None, "header `t0, IBI`", "nothing"))?;
+    let (head, lines) = text::header_and_rows(&ibi_p, &body, "header `t0, IBI`")?;
     let hf: Vec<&str> = head.text.split(',').map(str::trim).collect();
     let t0 = text::num(&ibi_p, head.no, 1, hf[0], "session start, unix UTC s")?;
     if hf.get(1) != Some(&"IBI") {
@@ -330,31 +327,16 @@ fn two_numbers(
     what2: &str,
 ) -> Result<Option<(f64, f64)>> {
     let f: Vec<&str> = l.text.split(',').collect();
-    let r = if f.len() != 2 {
-        Err(Error::parse(
-            path,
-            Some(l.no),
-            Some(f.len().min(2) as u64 + 1),
-            format!("2 comma-separated fields ({what1}, {what2})"),
-            l.text,
-        ))
-    } else {
-        text::num(path, l.no, 1, f[0], what1)
-            .and_then(|a| text::num(path, l.no, 2, f[1], what2).map(|b| (a, b)))
-    };
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if l.unterminated => {
-            warn(
-                warnings,
-                path,
-                Some(l.no),
-                format!("skipped the truncated last line {:?} ({e})", l.text),
-            );
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
+    let r = text::expect_fields(
+        path,
+        l,
+        f.len(),
+        2,
+        format!("2 comma-separated fields ({what1}, {what2})"),
+    )
+    .and_then(|()| text::num(path, l.no, 1, f[0], what1))
+    .and_then(|a| text::num(path, l.no, 2, f[1], what2).map(|b| (a, b)));
+    text::skip_truncated(r, path, l, warnings)
 }
 
 /// Read the two E4 header rows (start, rate) with `ncols` columns each.
@@ -438,25 +420,14 @@ fn read_acc(path: &Path, t0: f64, warnings: &mut Vec<ImportWarning>) -> Result<A
             }
             Ok(v)
         })();
-        match parsed {
-            Ok(v) => {
-                acc.push(
-                    off + i as f64 / rate,
-                    (v[0] * ACC_LSB_G) as f32,
-                    (v[1] * ACC_LSB_G) as f32,
-                    (v[2] * ACC_LSB_G) as f32,
-                );
-                i += 1;
-            }
-            Err(e) if l.unterminated => {
-                warn(
-                    warnings,
-                    path,
-                    Some(l.no),
-                    format!("skipped the truncated last line {:?} ({e})", l.text),
-                );
-            }
-            Err(e) => return Err(e),
+        if let Some(v) = text::skip_truncated(parsed, path, &l, warnings)? {
+            acc.push(
+                off + i as f64 / rate,
+                (v[0] * ACC_LSB_G) as f32,
+                (v[1] * ACC_LSB_G) as f32,
+                (v[2] * ACC_LSB_G) as f32,
+            );
+            i += 1;
         }
     }
     Ok(acc)
@@ -472,23 +443,13 @@ fn read_hr(path: &Path, t0: f64, warnings: &mut Vec<ImportWarning>) -> Result<Ve
         if l.text.trim().is_empty() {
             continue;
         }
-        match text::num(path, l.no, 1, l.text, "heart rate in bpm") {
-            Ok(v) => {
-                out.push(HrSample {
-                    t_s: off + i as f64 / rate,
-                    bpm: v,
-                });
-                i += 1;
-            }
-            Err(e) if l.unterminated => {
-                warn(
-                    warnings,
-                    path,
-                    Some(l.no),
-                    format!("skipped the truncated last line {:?} ({e})", l.text),
-                );
-            }
-            Err(e) => return Err(e),
+        let parsed = text::num(path, l.no, 1, l.text, "heart rate in bpm");
+        if let Some(v) = text::skip_truncated(parsed, path, &l, warnings)? {
+            out.push(HrSample {
+                t_s: off + i as f64 / rate,
+                bpm: v,
+            });
+            i += 1;
         }
     }
     Ok(out)

@@ -266,41 +266,27 @@ pub fn import(dir: &Path, opts: &ImportOptions) -> Result<Recording> {
         }
         let parsed = (|| -> Result<(f64, i64, u32)> {
             let f: Vec<&str> = l.text.split(',').collect();
-            if f.len() != 4 {
-                return Err(Error::parse(
-                    &rr_p,
-                    Some(l.no),
-                    Some(f.len().min(4) as u64 + 1),
-                    "4 comma-separated fields (index, ibi_s, day, time)",
-                    l.text,
-                ));
-            }
-            let ibi = text::num(&rr_p, l.no, 2, f[1], "inter-beat interval in s")?;
-            if ibi <= 0.0 {
-                return Err(Error::parse(
-                    &rr_p,
-                    Some(l.no),
-                    Some(2),
-                    "a positive interval in s",
-                    f[1],
-                ));
-            }
+            text::expect_fields(
+                &rr_p,
+                &l,
+                f.len(),
+                4,
+                "4 comma-separated fields (index, ibi_s, day, time)",
+            )?;
+            let ibi = text::positive_num(
+                &rr_p,
+                l.no,
+                2,
+                f[1],
+                "inter-beat interval in s",
+                "a positive interval in s",
+            )?;
             let day = day_of(&rr_p, l.no, 3, f[2])?;
             let tod = tod_of(&rr_p, l.no, 4, f[3], "HH:MM:SS")?;
             Ok((ibi, day, tod))
         })();
-        let (ibi, day, tod) = match parsed {
-            Ok(v) => v,
-            Err(e) if l.unterminated => {
-                warn(
-                    &mut warnings,
-                    &rr_p,
-                    Some(l.no),
-                    format!("skipped the truncated last line {:?} ({e})", l.text),
-                );
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some((ibi, day, tod)) = text::skip_truncated(parsed, &rr_p, &l, &mut warnings)? else {
+            continue;
         };
         let abs = clock.place(&rr_p, l.no, 3, 4, day, tod, &mut warnings)?;
         rows.push(ClockedRr {
@@ -409,10 +395,7 @@ fn read_actigraph(
     warnings: &mut Vec<ImportWarning>,
 ) -> Result<(Vec<ActivityEpoch>, Vec<HrSample>)> {
     let body = text::read(path, "MMASH Actigraph.csv")?;
-    let mut it = text::lines(&body).filter(|l| !l.text.trim().is_empty());
-    let head = it
-        .next()
-        .ok_or_else(|| Error::parse(path, Some(1), None, "the Actigraph.csv header", "nothing"))?;
+    let (head, it) = text::header_and_rows(path, &body, "the Actigraph.csv header")?;
     let names: Vec<&str> = head.text.split(',').map(str::trim).collect();
     let col = |n: &str| -> Result<usize> {
         names.iter().position(|c| *c == n).ok_or_else(|| {
@@ -440,26 +423,18 @@ fn read_actigraph(
     let mut prev_abs: Option<i64> = None;
     let mut hr_missing = 0usize;
     for l in it {
-        if prev_line == Some(l.text) {
-            warn(
-                warnings,
-                path,
-                Some(l.no),
-                format!("skipped a duplicated row {:?}", l.text),
-            );
+        if text::skip_repeated_row(prev_line, path, &l, warnings) {
             continue;
         }
         let parsed = (|| -> Result<(f64, f64, f64, i64, u32)> {
             let f: Vec<&str> = l.text.split(',').collect();
-            if f.len() != n {
-                return Err(Error::parse(
-                    path,
-                    Some(l.no),
-                    Some(f.len().min(n) as u64 + 1),
-                    format!("{n} comma-separated fields like the header"),
-                    l.text,
-                ));
-            }
+            text::expect_fields(
+                path,
+                &l,
+                f.len(),
+                n,
+                format!("{n} comma-separated fields like the header"),
+            )?;
             Ok((
                 text::num(path, l.no, c_steps + 1, f[c_steps], "steps")?,
                 text::num(path, l.no, c_hr + 1, f[c_hr], "heart rate in bpm")?,
@@ -468,18 +443,9 @@ fn read_actigraph(
                 tod_of(path, l.no, c_time + 1, f[c_time], "HH:MM:SS")?,
             ))
         })();
-        let (steps, bpm, vm, day, tod) = match parsed {
-            Ok(v) => v,
-            Err(e) if l.unterminated => {
-                warn(
-                    warnings,
-                    path,
-                    Some(l.no),
-                    format!("skipped the truncated last line {:?} ({e})", l.text),
-                );
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some((steps, bpm, vm, day, tod)) = text::skip_truncated(parsed, path, &l, warnings)?
+        else {
+            continue;
         };
         let abs = clock.place(path, l.no, c_day + 1, c_time + 1, day, tod, warnings)?;
         if prev_abs == Some(abs) {
@@ -533,23 +499,9 @@ fn read_diary(
     let mut n = 0;
     for l in it {
         let f: Vec<&str> = l.text.split(',').map(str::trim).collect();
-        if f.len() != 5 {
-            if l.unterminated {
-                warn(
-                    warnings,
-                    path,
-                    Some(l.no),
-                    format!("skipped the truncated last line {:?}", l.text),
-                );
-                continue;
-            }
-            return Err(Error::parse(
-                path,
-                Some(l.no),
-                Some(f.len().min(5) as u64 + 1),
-                "5 comma-separated fields (index, Activity, Start, End, Day)",
-                l.text,
-            ));
+        let expected = "5 comma-separated fields (index, Activity, Start, End, Day)";
+        if !text::expect_fields_or_skip(path, &l, f.len(), 5, expected, warnings)? {
+            continue;
         }
         let code: usize = f[1]
             .parse()

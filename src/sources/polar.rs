@@ -179,10 +179,7 @@ pub fn import(path: &Path, opts: &ImportOptions) -> Result<Recording> {
             f,
             "a Polar Sensor Logger export (`Phone timestamp;…` header)",
         )?;
-        let mut it = text::lines(&body).filter(|l| !l.text.trim().is_empty());
-        let head = it
-            .next()
-            .ok_or_else(|| Error::parse(f, Some(1), None, "a header row", "nothing"))?;
+        let (head, it) = text::header_and_rows(f, &body, "a header row")?;
         let names: Vec<String> = head.text.split(';').map(|s| s.trim().to_string()).collect();
         let rows: Vec<Line> = it.collect();
         let has = |k: &str| names.iter().position(|n| n.starts_with(k));
@@ -321,27 +318,6 @@ fn fields<'a>(path: &Path, l: &Line<'a>, n: usize) -> Result<Vec<&'a str>> {
     Ok(f)
 }
 
-fn skip_or<T>(
-    r: Result<T>,
-    path: &Path,
-    l: &Line,
-    warnings: &mut Vec<ImportWarning>,
-) -> Result<Option<T>> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if l.unterminated => {
-            warn(
-                warnings,
-                path,
-                Some(l.no),
-                format!("skipped the truncated last line {:?} ({e})", l.text),
-            );
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn read_beats(
     path: &Path,
@@ -361,23 +337,21 @@ fn read_beats(
         let r = (|| -> Result<(Stamp, f64, bool)> {
             let f = fields(path, l, n)?;
             let st = parse_stamp(path, l, f[0])?;
-            let v = text::num(path, l.no, c + 1, f[c], "interval in ms")?;
-            if v <= 0.0 {
-                return Err(Error::parse(
-                    path,
-                    Some(l.no),
-                    Some(c as u64 + 1),
-                    "a positive interval in ms",
-                    f[c],
-                ));
-            }
+            let v = text::positive_num(
+                path,
+                l.no,
+                c + 1,
+                f[c],
+                "interval in ms",
+                "a positive interval in ms",
+            )?;
             let b = match blocker {
                 Some(bc) => text::num(path, l.no, bc + 1, f[bc], "blocker flag 0/1")? != 0.0,
                 None => false,
             };
             Ok((st, v, b))
         })();
-        let Some((st, v, b)) = skip_or(r, path, l, warnings)? else {
+        let Some((st, v, b)) = text::skip_truncated(r, path, l, warnings)? else {
             continue;
         };
         let t = sess.secs(st);
@@ -499,13 +473,7 @@ fn read_acc(
     let mut prev_text: Option<&str> = None;
     let mut first_ns: Option<i64> = None;
     for l in rows {
-        if prev_text == Some(l.text) {
-            warn(
-                warnings,
-                path,
-                Some(l.no),
-                format!("skipped a duplicated row {:?}", l.text),
-            );
+        if text::skip_repeated_row(prev_text, path, l, warnings) {
             continue;
         }
         let r = (|| -> Result<(Stamp, i64, [f64; 3])> {
@@ -528,7 +496,7 @@ fn read_acc(
             }
             Ok((st, s, v))
         })();
-        let Some((st, s, v)) = skip_or(r, path, l, warnings)? else {
+        let Some((st, s, v)) = text::skip_truncated(r, path, l, warnings)? else {
             continue;
         };
         let first = *first_ns.get_or_insert(s);
@@ -584,7 +552,7 @@ fn read_hr(
                 text::num(path, l.no, c + 1, f[c], "heart rate in bpm")?,
             ))
         })();
-        let Some((st, bpm)) = skip_or(r, path, l, warnings)? else {
+        let Some((st, bpm)) = text::skip_truncated(r, path, l, warnings)? else {
             continue;
         };
         let t = sess.secs(st);
@@ -606,8 +574,9 @@ fn read_hr(
 mod tests {
     use super::*;
 
-    fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
-        let p = dir.join(name);
+    /// Write the `stream` file (`RR`, `ACC`, …) of one H10 session into `dir`.
+    fn write(dir: &Path, stream: &str, body: &str) -> PathBuf {
+        let p = dir.join(format!("Polar_H10_ABCDEF12_20240301_101500_{stream}.txt"));
         std::fs::write(&p, body).unwrap();
         p
     }
@@ -618,7 +587,7 @@ mod tests {
         // ts_k = ts_{k-1} + RR_{k-1}; one hole before the 4th row
         let p = write(
             d.path(),
-            "Polar_H10_ABCDEF12_20240301_101500_RR.txt",
+            "RR",
             "Phone timestamp;RR-interval [ms]\n\
              2024-03-01T10:15:00.500+01:00;800\n\
              2024-03-01T10:15:01.300+01:00;900\n\
@@ -652,7 +621,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = write(
             d.path(),
-            "Polar_H10_ABCDEF12_20240301_101500_ACC.txt",
+            "ACC",
             "Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\n\
              2024-03-01T10:15:00.500;1000000000;0;0;1000\n\
              2024-03-01T10:15:00.500;1040000000;0;0;1000\n\

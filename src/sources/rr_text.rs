@@ -207,16 +207,14 @@ pub fn import(path: &Path, format: Format, opts: &ImportOptions) -> Result<Recor
                     t,
                 ));
             }
-            let v = text::num(path, l.no, rr_col + 1, f[rr_col], "RR interval")?;
-            if v <= 0.0 {
-                return Err(Error::parse(
-                    path,
-                    Some(l.no),
-                    Some(rr_col as u64 + 1),
-                    "a positive RR interval",
-                    f[rr_col],
-                ));
-            }
+            let v = text::positive_num(
+                path,
+                l.no,
+                rr_col + 1,
+                f[rr_col],
+                "RR interval",
+                "a positive RR interval",
+            )?;
             let tv = match time_col {
                 Some(c) => Some(text::num(path, l.no, c + 1, f[c], "time")?),
                 None => None,

@@ -76,10 +76,7 @@ pub fn attach_time_logs(rec: &mut Recording, path: &Path) -> Result<()> {
         path,
         "Stress-Predict time logs (subject,date,day,session_id,phase,start_local,end_local)",
     )?;
-    let mut lines = text::lines(&body).filter(|l| !l.text.trim().is_empty());
-    let head = lines
-        .next()
-        .ok_or_else(|| Error::parse(path, Some(1), None, "a header row", "nothing"))?;
+    let (head, lines) = text::header_and_rows(path, &body, "a header row")?;
     let names: Vec<&str> = head.text.split(',').map(str::trim).collect();
     let mut idx = [0usize; 5];
     for (k, c) in COLS.iter().enumerate() {
@@ -97,25 +94,18 @@ pub fn attach_time_logs(rec: &mut Recording, path: &Path) -> Result<()> {
     let mut n_rows = 0;
     let mut n_pm = 0usize;
     let span = rec.span_s();
+    let expected = format!("{} comma-separated fields like the header", names.len());
     for l in lines {
         let f: Vec<&str> = l.text.split(',').map(str::trim).collect();
-        if f.len() != names.len() {
-            if l.unterminated {
-                warn(
-                    &mut rec.warnings,
-                    path,
-                    Some(l.no),
-                    format!("skipped the truncated last line {:?}", l.text),
-                );
-                continue;
-            }
-            return Err(Error::parse(
-                path,
-                Some(l.no),
-                Some(f.len().min(names.len()) as u64 + 1),
-                format!("{} comma-separated fields like the header", names.len()),
-                l.text,
-            ));
+        if !text::expect_fields_or_skip(
+            path,
+            &l,
+            f.len(),
+            names.len(),
+            &expected,
+            &mut rec.warnings,
+        )? {
+            continue;
         }
         if !f[idx[0]].eq_ignore_ascii_case(&subject) {
             continue;

@@ -1,7 +1,11 @@
 //! Shared text-file helpers for the importers: reading with binary/empty checks, line
-//! iteration with 1-based numbers, number and clock parsing with located errors.
+//! iteration with 1-based numbers, number and clock parsing with located errors, and the
+//! row-level rules every CSV importer applies the same way (field count, truncated last line,
+//! repeated row).
 
+use super::warn;
 use crate::error::{Error, Result};
+use crate::recording::ImportWarning;
 use std::io::Read;
 use std::path::Path;
 
@@ -118,6 +122,22 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
     })
 }
 
+/// Split `text` into its header row (the first non-blank line) and the non-blank lines after
+/// it, as the header-led tables (E4 IBI, Polar Sensor Logger, MMASH Actigraph, Stress-Predict
+/// time logs) are read. A file without a non-blank line is an error at line 1 that says
+/// `expected` and finds "nothing".
+pub(crate) fn header_and_rows<'a>(
+    path: &Path,
+    text: &'a str,
+    expected: &str,
+) -> Result<(Line<'a>, impl Iterator<Item = Line<'a>>)> {
+    let mut rows = lines(text).filter(|l| !l.text.trim().is_empty());
+    let head = rows
+        .next()
+        .ok_or_else(|| Error::parse(path, Some(1), None, expected, "nothing"))?;
+    Ok((head, rows))
+}
+
 /// Parse a finite number; on failure an error naming path, line, 1-based column and `what`.
 pub(crate) fn num(path: &Path, line: u64, col: usize, s: &str, what: &str) -> Result<f64> {
     let t = s.trim();
@@ -131,6 +151,123 @@ pub(crate) fn num(path: &Path, line: u64, col: usize, s: &str, what: &str) -> Re
             if t.is_empty() { "an empty field" } else { s },
         )),
     }
+}
+
+/// Parse a number that must be positive: [`num`]'s errors, and for a value `<= 0` an error at
+/// the same place that says `expected` (e.g. "a positive interval in s") and quotes `s`.
+/// Shared by the RR importers, which all reject a zero or negative interval this way.
+pub(crate) fn positive_num(
+    path: &Path,
+    line: u64,
+    col: usize,
+    s: &str,
+    what: &str,
+    expected: &str,
+) -> Result<f64> {
+    let v = num(path, line, col, s, what)?;
+    if v <= 0.0 {
+        return Err(Error::parse(
+            path,
+            Some(line),
+            Some(col as u64),
+            expected,
+            s,
+        ));
+    }
+    Ok(v)
+}
+
+/// Check that row `l` split into `n_found` fields has exactly `n` of them. The error names the
+/// first missing or first extra field (column `min(n_found, n) + 1`), says `expected` (e.g.
+/// "4 comma-separated fields (index, ibi_s, day, time)") and quotes the row: the one way the
+/// CSV importers report a wrong field count.
+pub(crate) fn expect_fields(
+    path: &Path,
+    l: &Line,
+    n_found: usize,
+    n: usize,
+    expected: impl Into<String>,
+) -> Result<()> {
+    if n_found == n {
+        return Ok(());
+    }
+    Err(Error::parse(
+        path,
+        Some(l.no),
+        Some(n_found.min(n) as u64 + 1),
+        expected,
+        l.text,
+    ))
+}
+
+/// [`expect_fields`] for tables whose rows are otherwise checked one field at a time: a wrong
+/// field count on the unterminated last line skips it with a warning quoting it (`Ok(false)`),
+/// elsewhere it is the error of [`expect_fields`]; `Ok(true)` means the count is right.
+pub(crate) fn expect_fields_or_skip(
+    path: &Path,
+    l: &Line,
+    n_found: usize,
+    n: usize,
+    expected: impl Into<String>,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<bool> {
+    match expect_fields(path, l, n_found, n, expected) {
+        Err(_) if l.unterminated => {
+            warn(
+                warnings,
+                path,
+                Some(l.no),
+                format!("skipped the truncated last line {:?}", l.text),
+            );
+            Ok(false)
+        }
+        r => r.map(|()| true),
+    }
+}
+
+/// The truncated-last-line rule: a row that failed to parse (`r` is an error) is skipped with a
+/// warning quoting it and the error (`Ok(None)`) when it is the unterminated last line of the
+/// file (an interrupted write), and is an error anywhere else. A parsed row is `Ok(Some(_))`.
+pub(crate) fn skip_truncated<T>(
+    r: Result<T>,
+    path: &Path,
+    l: &Line,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if l.unterminated => {
+            warn(
+                warnings,
+                path,
+                Some(l.no),
+                format!("skipped the truncated last line {:?} ({e})", l.text),
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// True, after a warning, when row `l` repeats the previous accepted row `prev` to the letter:
+/// loggers sometimes write a row twice, and such a copy is skipped rather than read as a second
+/// sample at the same time.
+pub(crate) fn skip_repeated_row(
+    prev: Option<&str>,
+    path: &Path,
+    l: &Line,
+    warnings: &mut Vec<ImportWarning>,
+) -> bool {
+    if prev != Some(l.text) {
+        return false;
+    }
+    warn(
+        warnings,
+        path,
+        Some(l.no),
+        format!("skipped a duplicated row {:?}", l.text),
+    );
+    true
 }
 
 /// True if `s` parses as a finite number.
@@ -178,6 +315,28 @@ mod tests {
         assert_eq!(clock_s("24:01"), None);
         assert_eq!(clock_s("10:61"), None);
         assert_eq!(clock_s("x"), None);
+    }
+
+    #[test]
+    fn row_rules_locate_the_field_and_skip_only_a_truncated_last_line() {
+        let p = Path::new("x.csv");
+        let rows: Vec<_> = lines("1,2,3\n1,2").collect();
+        let e = expect_fields(p, &rows[0], 3, 2, "2 fields").unwrap_err();
+        assert!(e.to_string().contains("x.csv:1:3"), "{e}");
+        let e = expect_fields(p, &rows[1], 1, 2, "2 fields").unwrap_err();
+        assert!(e.to_string().contains("x.csv:2:2"), "{e}");
+        let mut w = Vec::new();
+        let bad = || num(p, 1, 1, "x", "n");
+        assert!(skip_truncated(bad(), p, &rows[0], &mut w).is_err());
+        assert_eq!(skip_truncated(bad(), p, &rows[1], &mut w).unwrap(), None);
+        assert!(w[0].message.contains("truncated last line"), "{w:?}");
+        assert!(!expect_fields_or_skip(p, &rows[1], 2, 3, "3 fields", &mut w).unwrap());
+        assert!(expect_fields_or_skip(p, &rows[0], 3, 2, "2 fields", &mut w).is_err());
+        assert!(skip_repeated_row(Some("1,2"), p, &rows[1], &mut w));
+        assert!(!skip_repeated_row(Some("1,2"), p, &rows[0], &mut w));
+        assert_eq!(w.len(), 3);
+        let e = positive_num(p, 4, 2, "0", "interval", "a positive interval").unwrap_err();
+        assert!(e.to_string().contains("x.csv:4:2"), "{e}");
     }
 
     #[test]

@@ -42,6 +42,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use stress_harness::ble::{record, RecordOptions, RecordSummary, StopHandle};
 use zbus::object_server::SignalEmitter;
 use zbus::zvariant::{OwnedObjectPath, OwnedValue};
 use zbus::{interface, Connection, ObjectServer};
@@ -325,6 +326,13 @@ impl Ctl {
     /// True when a notification on `c` would reach the client.
     pub fn can_notify(&self, c: Char) -> bool {
         self.connected && self.armed && self.notifying.get(&c).copied().unwrap_or(false)
+    }
+
+    /// The recorder is (re)subscribed for the `acc_starts`-th time: heart rate and PMD data
+    /// notifications reach it and it has sent that many accelerometer start requests. The
+    /// condition every record test waits for before it injects traffic.
+    pub fn subscribed(&self, acc_starts: u32) -> bool {
+        self.acc_starts == acc_starts && self.can_notify(Char::Hrm) && self.can_notify(Char::Data)
     }
 }
 
@@ -1023,6 +1031,100 @@ pub fn runtime_on(bus: &Bus) -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("tokio runtime")
+}
+
+/// Run `scenario` against a fake BlueZ serving `devices` on a fresh private bus, on a runtime
+/// whose libdbus points at that bus ([`runtime_on`]). The bus lives until the scenario ends.
+/// The common start of every test that drives btleplug in-process (scan, record).
+pub fn with_fake_bluez<F, Fut>(devices: Vec<DeviceSpec>, scenario: F)
+where
+    F: FnOnce(FakeBluez) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let bus = Bus::start();
+    let rt = runtime_on(&bus);
+    rt.block_on(async {
+        let fake = FakeBluez::start(&bus.address, devices).await;
+        scenario(fake).await;
+    });
+}
+
+/// Record options for a test: `device` into `out`, 10-s scan and connect timeouts, 50-ms
+/// back-off, no Ctrl-C handler. Tests set what they exercise on top
+/// (`RecordOptions { watchdog: …, ..record_options(DEV, &out) }`); [`Recorder::start`] adds
+/// the stop handle.
+pub fn record_options(device: &str, out: &std::path::Path) -> RecordOptions {
+    RecordOptions {
+        device: device.into(),
+        out_dir: out.to_path_buf(),
+        scan_timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(10),
+        backoff_initial: Duration::from_millis(50),
+        ctrl_c: false,
+        ..Default::default()
+    }
+}
+
+/// `ble::record` running as a task of the test's runtime, stopped through its own handle.
+pub struct Recorder {
+    stop: StopHandle,
+    task: tokio::task::JoinHandle<stress_harness::Result<RecordSummary>>,
+}
+
+impl Recorder {
+    /// Start recording with `opts` (its `stop` is replaced by the recorder's own handle).
+    pub fn start(mut opts: RecordOptions) -> Recorder {
+        let stop = StopHandle::new();
+        opts.stop = Some(stop.clone());
+        let task = tokio::spawn(async move {
+            let mut view = stress_harness::live::NullView;
+            record(opts, &mut view).await
+        });
+        Recorder { stop, task }
+    }
+
+    /// Let the recorder drain (400 ms), stop it and wait up to `limit` for its summary;
+    /// panics unless it stops and its run succeeded.
+    pub async fn stop(self, limit: Duration) -> RecordSummary {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        self.stop.stop();
+        tokio::time::timeout(limit, self.task)
+            .await
+            .expect("recorder stops")
+            .expect("task")
+            .expect("record ok")
+    }
+}
+
+/// The events of `rec` of one kind, in order.
+pub fn events_of(
+    rec: &stress_harness::recording::Recording,
+    kind: stress_harness::recording::EventKind,
+) -> Vec<&stress_harness::recording::Event> {
+    rec.events.iter().filter(|e| e.kind == kind).collect()
+}
+
+/// Assert that the live run's indicators (`summary`) have the hand-computed RMSSD of the
+/// script, equal the indicators recomputed from the recording on disk and equal those of
+/// replaying it; return the replay's state for further checks.
+pub fn assert_replay_matches_live(
+    rec: &stress_harness::recording::Recording,
+    s: &Script,
+    summary: &RecordSummary,
+) -> stress_harness::live::LiveState {
+    use stress_harness::live::{replay, LiveConfig, NullView, Speed};
+    let from_file = replay_indicators(rec);
+    let live_rmssd = summary.indicators.rmssd_ms.expect("RMSSD");
+    assert!(
+        (live_rmssd - naive_rmssd(s)).abs() < 1e-9,
+        "{live_rmssd} vs {}",
+        naive_rmssd(s)
+    );
+    assert!(from_file.rmssd_ms.is_some());
+    assert_eq!(summary.indicators, from_file);
+    let mut st = replay(rec, Speed::Max, &LiveConfig::default(), &mut NullView).unwrap();
+    assert_eq!(*st.indicators_now(), summary.indicators);
+    st
 }
 
 /// Deterministic scripted traffic: heart-rate notifications with RR, raw ACC frames (type 1,
