@@ -4,7 +4,8 @@
 //!   Heart Rate + Polar PMD strap on a private dbus-daemon), receives a known script of
 //!   heart-rate notifications with RR values and PMD accelerometer frames, and is sent SIGINT
 //!   once every beat is on disk;
-//! - **`--duration`**: the same, but the child must end by itself when the duration is over.
+//! - **`--duration`**: the same, but the child must end by itself when the duration is over;
+//! - **Ctrl-C while scanning** for a device that never shows up: a clean exit, no folder.
 //!
 //! Both must exit 0, stop the accelerometer, unsubscribe and disconnect, finalise `meta.json`
 //! (`complete: true`, the stop reason in `notes`), and leave a folder that holds exactly the
@@ -130,6 +131,47 @@ fn duration_ends_the_recording_by_itself_and_finalises_the_metadata() {
         );
         assert_closed_at_the_device(&fake, DEV);
         assert_finalised(&out, &s, &summary, "duration");
+    });
+}
+
+/// Ctrl-C before any device is found (the strap is off or out of range): the recorder stops
+/// scanning, exits 0 at once with stop reason `ctrl-c`, and leaves no recording folder behind
+/// (it had nothing to write).
+#[test]
+fn ctrl_c_while_scanning_stops_cleanly_without_a_folder() {
+    let bus = Bus::start();
+    let rt = runtime();
+    rt.block_on(async {
+        // Only a strap that does not match what we ask for.
+        let fake = FakeBluez::start(
+            &bus.address,
+            vec![DeviceSpec::new("Other strap", 0x53, Some(-60), true, false)],
+        )
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("rec");
+        let mut cli = Cli::record(&bus.address, dir.path(), "Polar H10 ABSENT", &out, &[]);
+        cli.wait_until("scanning", SETUP_LIMIT, || {
+            fake.adapter_calls().iter().any(|c| c == "StartDiscovery")
+        })
+        .await;
+        cli.interrupt();
+        let (status, took) = cli.wait_exit(EXIT_LIMIT);
+        eprintln!("ctrl-c while scanning: exited {took:?} after SIGINT");
+        let summary = cli.assert_success(status);
+        assert_eq!(summary.stop_reason, "ctrl-c");
+        assert_eq!(summary.beats, 0);
+        assert!(summary.device_name.is_none(), "{summary:?}");
+        assert!(
+            fake.adapter_calls().iter().any(|c| c == "StopDiscovery"),
+            "scan not stopped: {:?}",
+            fake.adapter_calls()
+        );
+        assert!(!out.exists(), "a folder without data was left behind");
+        assert!(
+            took < Duration::from_secs(5),
+            "Ctrl-C while scanning took {took:?}"
+        );
     });
 }
 
