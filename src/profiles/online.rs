@@ -202,6 +202,9 @@ impl OnlineScorer {
             ];
         }
         self.hi = self.hi.max(t);
+        // Trim as data arrive, not only when windows close: a stream without RR intervals (a
+        // strap that sends HR only) closes no window but must not grow the buffer.
+        self.trim();
     }
 
     /// One beat (in time order).
@@ -276,7 +279,7 @@ impl OnlineScorer {
             return 0;
         }
         let limit = safe_s - self.look_ahead_s();
-        self.close_until(limit, false)
+        self.close_until(limit)
     }
 
     /// End of stream: score every remaining window that fits in the data span.
@@ -284,24 +287,21 @@ impl OnlineScorer {
         if self.finished {
             return 0;
         }
-        let n = self.close_until(self.hi + 1e-6, true);
+        let n = self.close_until(self.hi + 1e-6);
         self.finished = true;
         n
     }
 
-    fn close_until(&mut self, limit: f64, at_end: bool) -> usize {
+    fn close_until(&mut self, limit: f64) -> usize {
         let due = |s: &Self| (0..3).any(|i| s.next_end(i).is_some_and(|e| e <= limit));
         if !due(self) {
             return 0;
         }
-        if !at_end {
-            self.trim();
-        }
         let ctx = Context::new(&self.buf, &self.cfg);
         let mut out = Vec::new();
         for (i, kind) in PROFILES.iter().enumerate() {
-            while let Some(e) = self.next_end(i).filter(|&e| e <= limit) {
-                let s = self.next[i].expect("next_end implies next");
+            while self.next_end(i).is_some_and(|e| e <= limit) {
+                let Some(s) = self.next[i] else { break };
                 out.push(score_one(
                     &ctx,
                     &self.base,
@@ -314,7 +314,6 @@ impl OnlineScorer {
                     ProfileKind::Ring => s + self.cfg.ring.window_s,
                     ProfileKind::Tracker => s + self.cfg.tracker.period_s,
                 });
-                let _ = e;
             }
         }
         drop(ctx);
@@ -524,6 +523,18 @@ mod tests {
             .unwrap();
         assert_eq!(watch.window.status, WindowStatus::Scored, "{watch:?}");
         assert!(watch.text().contains(watch.window.band.as_deref().unwrap()));
+    }
+
+    #[test]
+    fn buffer_is_bounded_without_beats() {
+        // Six hours of 50-Hz acceleration and no RR at all: no window closes, memory stays.
+        let mut sc = OnlineScorer::new(PracticeConfig::default(), None, None, Some(50.0));
+        for i in 0..(6 * 3600 * 50) {
+            sc.push_acc(i as f64 / 50.0, [0.0, 0.0, 1.0]);
+        }
+        let (_, na) = sc.held();
+        assert!(na as f64 <= (sc.keep_s() + 300.0) * 50.0 + 1.0, "{na}");
+        assert!(sc.latest(ProfileKind::Watch).is_none());
     }
 
     #[test]
