@@ -183,6 +183,27 @@ fn replay_jsonl_is_machine_readable() {
     assert!(objs
         .iter()
         .any(|o| o["kind"] == "event" && o["event"] == "label"));
+    // Every scored profile window, with its inputs, as practice-test's summary.json has it.
+    let scores: Vec<&serde_json::Value> = objs.iter().filter(|o| o["kind"] == "score").collect();
+    let of = |p: &str| scores.iter().filter(|o| o["profile"] == p).count();
+    // 95 min: 31 whole 3-min windows, 3 tracker spots (:00/:30), ring-like 15-min windows.
+    assert!(
+        (30..=32).contains(&of("watch")),
+        "{} watch-like",
+        of("watch")
+    );
+    assert!(
+        (2..=4).contains(&of("tracker")),
+        "{} tracker-like",
+        of("tracker")
+    );
+    assert!(of("ring") >= 5, "{} ring-like", of("ring"));
+    assert!(scores
+        .iter()
+        .all(|o| o["window"]["inputs"]["coverage"].is_number()));
+    assert!(scores
+        .iter()
+        .any(|o| o["window"]["status"] == "excess_motion" && o["without_motion_rule"].is_number()));
     let last = objs.last().unwrap();
     assert_eq!(last["final"], true);
     assert!(last["hr_bpm"].as_f64().unwrap() > 40.0);

@@ -151,6 +151,8 @@ pub struct LiveState {
     dirty: bool,
     scorer: Option<OnlineScorer>,
     scored: Vec<Scored>,
+    /// Windows scored by the last update (read by views).
+    just_scored: Vec<Scored>,
     last_activity: Option<(f64, &'static str, MotionLevel)>,
     /// Profile scores shown by the views (profile name, display text).
     pub scores: Vec<(String, String)>,
@@ -190,6 +192,7 @@ impl LiveState {
         Ok(LiveState {
             scorer,
             scored: Vec::new(),
+            just_scored: Vec::new(),
             last_activity: None,
             engine: {
                 let mut e = Engine::new(&cfg.analysis, start)?;
@@ -222,6 +225,7 @@ impl LiveState {
 
     /// Apply one update.
     pub fn update(&mut self, u: &Update) {
+        self.just_scored.clear();
         match *u {
             Update::Beats(bs) => {
                 for b in bs {
@@ -331,8 +335,9 @@ impl LiveState {
         };
         let new = sc.drain();
         if self.cfg.keep_scored {
-            self.scored.extend(new);
+            self.scored.extend(new.iter().cloned());
         }
+        self.just_scored.extend(new);
         for (name, text) in &mut self.scores {
             let kind = [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker]
                 .into_iter()
@@ -341,6 +346,12 @@ impl LiveState {
                 *text = s.text();
             }
         }
+    }
+
+    /// Windows scored by the last [`LiveState::update`] (or by [`LiveState::finish`]), for
+    /// views that show or log every window.
+    pub fn just_scored(&self) -> &[Scored] {
+        &self.just_scored
     }
 
     /// Windows scored since the last call (only with [`LiveConfig::keep_scored`]).
@@ -407,6 +418,7 @@ impl LiveState {
     /// End of stream: flush the engine (last windows, cleaner look-ahead), score the last
     /// profile windows and recompute the rolling values, the main one with the full set.
     pub fn finish(&mut self) {
+        self.just_scored.clear();
         self.engine.finish();
         self.take_windows();
         if let Some(sc) = self.scorer.as_mut() {
@@ -626,8 +638,10 @@ impl<W: Write> View for LineView<W> {
 /// Machine-readable view: one JSON object per line. Every `every_s` seconds of data time and
 /// at the end, a snapshot `{"kind":"snapshot", …every field of [`Snapshot`]…}` (the final one
 /// has `"final": true`); each event or status change as `{"kind":"event", "event":…,
-/// "start_s", "end_s", "label"}` or `{"kind":"status", "status":…}`; each scored profile
-/// window is in the next snapshot's `scores`.
+/// "start_s", "end_s", "label"}` or `{"kind":"status", "status":…}`; and every profile window
+/// as it is scored, `{"kind":"score", "profile", "window": {…inputs, motion, status, score…},
+/// "without_motion_rule", "note"}` — the same window record as practice-test's
+/// `summary.json`, so a live session can be checked window by window.
 pub struct JsonLinesView<W: Write> {
     out: W,
     every_s: f64,
@@ -654,8 +668,21 @@ impl<W: Write> JsonLinesView<W> {
     }
 }
 
+impl<W: Write> JsonLinesView<W> {
+    fn scores(&mut self, state: &LiveState) {
+        for s in state.just_scored() {
+            let mut v = serde_json::to_value(s).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("kind".into(), "score".into());
+            }
+            let _ = writeln!(self.out, "{v}");
+        }
+    }
+}
+
 impl<W: Write> View for JsonLinesView<W> {
     fn update(&mut self, state: &LiveState, what: &Update) {
+        self.scores(state);
         match what {
             Update::Event(e) => {
                 let v = serde_json::json!({
@@ -683,6 +710,7 @@ impl<W: Write> View for JsonLinesView<W> {
         }
     }
     fn finish(&mut self, state: &LiveState) {
+        self.scores(state);
         self.snapshot(state, true);
         let _ = self.out.flush();
     }
