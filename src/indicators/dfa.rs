@@ -12,7 +12,7 @@
 //!
 //! **Fast path**: prefix sums of y, y² and k·y give each segment's residual sum of squares in
 //! O(1) (RSS = S_yy − S_xy²/S_xx on centred sums), so a window costs O(N + Σ_s N/s) with no
-//! per-scale allocation. [`super::reference::dfa_naive`] fits each segment explicitly.
+//! per-scale allocation. [`super::reference::dfa_alpha_naive`] fits each segment explicitly.
 //!
 //! Minimum: a scale is used when it has at least `min_segments` segments (2 by default, 1 in
 //! NeuroKit2) and F > 0; α needs at least 2 used scales, otherwise `None`. NeuroKit2 returns NaN

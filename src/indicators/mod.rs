@@ -12,7 +12,7 @@
 //! - [`resample`], [`welch`], [`lomb_scargle`], [`frequency`]: VLF/LF/HF, LF/HF, nu, peaks;
 //! - [`poincare`]: SD1, SD2; [`sample_entropy`]: SampEn; [`dfa`]: α1, α2;
 //! - [`baevsky`]: Baevsky stress index (both Mo conventions), √SI;
-//! - [`conventions`]: every parameter; [`reference`]: naive textbook oracles for tests.
+//! - [`conventions`]: every parameter; [`reference`](mod@reference): naive textbook oracles for tests.
 //!
 //! Formulas, units, sources and the library comparison are in `docs/FORMULAS.md`.
 //!

@@ -98,7 +98,7 @@ pub struct LiveConfig {
     #[serde(default)]
     pub profiles: Option<PracticeConfig>,
     /// How long a window waits for late acceleration before it is scored with the motion it
-    /// has, s of beat time (default 60) [A].
+    /// has, s of beat time (default 60) \[A\].
     #[serde(default = "default_acc_grace")]
     pub acc_grace_s: f64,
     /// Keep every scored window for [`LiveState::take_scored`] (tests, replay exports);

@@ -14,9 +14,9 @@
 //!    key `[HRV5]` in stress-profiles.md). When the recording comes from an Empatica E4
 //!    (`meta.source_format` contains `e4` or `empatica`) the same ENMO is reported with
 //!    source [`MotionSource::E4Acc`]: the importer has already converted the E4's 1/64 g units.
-//! 2. **Pre-computed ENMO** in [`ActivityEpoch::enmo_mg`]: duration-weighted mean of the
+//! 2. **Pre-computed ENMO** in [`ActivityEpoch::enmo_mg`](crate::recording::ActivityEpoch::enmo_mg): duration-weighted mean of the
 //!    sub-epochs that fall in the epoch ([`MotionSource::Enmo`]).
-//! 3. **Activity counts** in [`ActivityEpoch::counts_vm`] (ActiGraph vector magnitude per
+//! 3. **Activity counts** in [`ActivityEpoch::counts_vm`](crate::recording::ActivityEpoch::counts_vm) (ActiGraph vector magnitude per
 //!    sub-epoch, e.g. MMASH's 1-s epochs): intensity = counts per minute,
 //!    `cpm = Σ counts / Σ present seconds · 60` ([`MotionSource::Counts`]). Seconds missing
 //!    from the export (MMASH has ~6-s holes every ~28 s) are *assumed* to move like the
@@ -25,11 +25,11 @@
 //!    ([`MotionSource::HrProxy`]): an epoch is *active* if its mean HR (from the RR
 //!    intervals, else the device HR) exceeds `hr_rest + 0.20·(hr_max − hr_rest)` for at least
 //!    2 consecutive epochs (minutes). Intensity is then the fraction of heart-rate reserve,
-//!    `(HR − hr_rest)/(hr_max − hr_rest)`. *Assumed* [A]: it mirrors Firstbeat's "> 20 % of
+//!    `(HR − hr_rest)/(hr_max − hr_rest)`. *Assumed* \[A\]: it mirrors Firstbeat's "> 20 % of
 //!    VO2max" `[F2]` with %HR reserve as a stand-in. It is **a proxy**: every output that uses
 //!    it says so ([`MotionSource::is_proxy`]), and it cannot tell exercise from a stress HR rise.
 //!
-//! ## Levels (all thresholds *assumed* [A], configurable in [`MotionConfig`])
+//! ## Levels (all thresholds *assumed* \[A\], configurable in [`MotionConfig`])
 //!
 //! | source | still | light | active | "motion" flag (window mean) |
 //! |---|---|---|---|---|
@@ -164,29 +164,29 @@ impl Cutpoints {
     }
 }
 
-/// Motion settings. Every default is *assumed* [A] unless stated.
+/// Motion settings. Every default is *assumed* \[A\] unless stated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MotionConfig {
     /// Epoch length, s (default 60, stress-profiles.md §6.0 "per 60-s epoch").
     pub epoch_s: f64,
-    /// ENMO cut-points in mg: still < 30, active ≥ 100, window flag ≥ 50 (§6.0, §6.1, §6.3) [A].
+    /// ENMO cut-points in mg: still < 30, active ≥ 100, window flag ≥ 50 (§6.0, §6.1, §6.3) \[A\].
     pub enmo_mg: Cutpoints,
-    /// Count cut-points in VM counts/min: still < 1500, active ≥ 4000, window flag ≥ 2500 [A]
+    /// Count cut-points in VM counts/min: still < 1500, active ≥ 4000, window flag ≥ 2500 \[A\]
     /// (Freedson-style thresholds scaled for wrist-level counts; see the module header).
     pub counts_cpm: Cutpoints,
-    /// HR proxy: fraction of heart-rate reserve above which an epoch may be active (0.20, §6.0) [A].
+    /// HR proxy: fraction of heart-rate reserve above which an epoch may be active (0.20, §6.0) \[A\].
     pub proxy_hrr_fraction: f64,
-    /// HR proxy: minimum consecutive epochs above the threshold (2, i.e. 2 min, §6.0) [A].
+    /// HR proxy: minimum consecutive epochs above the threshold (2, i.e. 2 min, §6.0) \[A\].
     pub proxy_min_epochs: usize,
-    /// Age in years for hr_max = 208 − 0.7·age (Tanaka et al. 2001; §6.0). `None` → 35 y [A].
+    /// Age in years for hr_max = 208 − 0.7·age (Tanaka et al. 2001; §6.0). `None` → 35 y \[A\].
     pub age_years: Option<f64>,
     /// Resting HR for the proxy, bpm. `None` → the 5th percentile of the recording's 1-min HRs
-    /// [A] (overridden by a user baseline's `hr_rest`).
+    /// \[A\] (overridden by a user baseline's `hr_rest`).
     pub hr_rest_bpm: Option<f64>,
-    /// Maximal HR for the proxy, bpm. `None` → 208 − 0.7·age [A].
+    /// Maximal HR for the proxy, bpm. `None` → 208 − 0.7·age \[A\].
     pub hr_max_bpm: Option<f64>,
-    /// Minimum share of an epoch covered by motion data for it to have a level (0.5) [A].
+    /// Minimum share of an epoch covered by motion data for it to have a level (0.5) \[A\].
     pub min_coverage: f64,
     /// Ignore acceleration/activity data and use the HR proxy (for comparison runs).
     pub force_hr_proxy: bool,
@@ -417,7 +417,7 @@ pub struct WindowMotion {
     pub active_share: f64,
     /// Share of epochs with motion data.
     pub known_share: f64,
-    /// Any active epoch, or mean intensity ≥ the flag threshold (§6.1/§6.3) [A].
+    /// Any active epoch, or mean intensity ≥ the flag threshold (§6.1/§6.3) \[A\].
     pub in_motion: bool,
 }
 

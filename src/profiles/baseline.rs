@@ -1,11 +1,11 @@
 //! The personal baseline: the wearer's calm reference HR and lnRMSSD and their spreads.
 //!
-//! stress-profiles.md §6.0 [A]: reference = median, spread = 1.4826·MAD over *valid, still,
+//! stress-profiles.md §6.0 \[A\]: reference = median, spread = 1.4826·MAD over *valid, still,
 //! awake* windows of the trailing 7 days (watch) / 14 days (ring); floors `sd_hr ≥ 3 bpm`,
 //! `sd_ln_rmssd ≥ 0.15`; until ≥ 3 days exist use a user-supplied baseline or the cold-start
 //! defaults HR 70 ± 8 bpm, lnRMSSD 3.56 ± 0.35 (RMSSD 35 ms), and mark outputs `uncalibrated`.
 //!
-//! **Adaptation for short recordings** [A]: the test recordings span one day or less, so there
+//! **Adaptation for short recordings** \[A\]: the test recordings span one day or less, so there
 //! are no trailing days. The baseline is then learned from the *same* recording ("self-baseline,
 //! same day"): median and 1.4826·MAD over its valid, still, awake 180-s windows (the watch grid),
 //! provided there are at least `min_windows` of them (default 10 = 30 min); otherwise the
@@ -35,9 +35,9 @@ pub enum BaselineSource {
     /// Given by the user (`--baseline FILE`).
     #[default]
     File,
-    /// Learned from the recording being scored ("self-baseline, same day") [A].
+    /// Learned from the recording being scored ("self-baseline, same day") \[A\].
     SelfSameDay,
-    /// Too few still windows: cold-start defaults HR 70 ± 8, lnRMSSD 3.56 ± 0.35 [A].
+    /// Too few still windows: cold-start defaults HR 70 ± 8, lnRMSSD 3.56 ± 0.35 \[A\].
     ColdStart,
     /// No personal baseline: population scale (tracker-like).
     Population,
@@ -76,13 +76,13 @@ pub struct Baseline {
     pub n_windows: usize,
 }
 
-/// Floors on the spreads (§6.0) [A].
+/// Floors on the spreads (§6.0) \[A\].
 pub const SD_HR_FLOOR: f64 = 3.0;
-/// Floor on the lnRMSSD spread (§6.0) [A].
+/// Floor on the lnRMSSD spread (§6.0) \[A\].
 pub const SD_LN_FLOOR: f64 = 0.15;
 
 impl Baseline {
-    /// Cold-start defaults: HR 70 ± 8 bpm, lnRMSSD 3.56 ± 0.35 (§6.0) [A].
+    /// Cold-start defaults: HR 70 ± 8 bpm, lnRMSSD 3.56 ± 0.35 (§6.0) \[A\].
     pub fn cold_start() -> Baseline {
         Baseline {
             hr_ref: 70.0,

@@ -9,13 +9,13 @@
 //! Per profile and motion policy (scored windows only):
 //! - Spearman ρ between motion intensity and the score;
 //! - median score in **still** windows (every epoch still) vs **active** windows (≥ 1 active
-//!   epoch) [A], with a percentile bootstrap 95 % CI of each median and of their difference
+//!   epoch) \[A\], with a percentile bootstrap 95 % CI of each median and of their difference
 //!   (seeded; [`super::stats::bootstrap_median_diff`]);
 //! - share of the headline's stress time, and of top-band time, that is motion (windows where
 //!   the profile's motion criterion held);
 //! - share of the recorded time without a score.
 //!
-//! With labels (`Label` events): a window takes the label covering ≥ 50 % of it [A]; labels map
+//! With labels (`Label` events): a window takes the label covering ≥ 50 % of it \[A\]; labels map
 //! to categories by [`LabelMap`] (first matching rule, case-insensitive substring; configurable).
 //! Per label and category: n, median, mean score. Separation as Mann–Whitney AUC =
 //! P(score_mental > score_other) + ½·P(tie): mental stress vs rest, and mental stress vs
@@ -52,13 +52,13 @@ pub struct LabelRule {
 
 /// Label → category mapping: first matching rule wins, no match → [`Category::Other`].
 ///
-/// Default rules [A], in order: `hyperventilation`, `recovery`, `questionnaire`, `consent`,
+/// Default rules \[A\], in order: `hyperventilation`, `recovery`, `questionnaire`, `consent`,
 /// `sleep`, `light movement` → other; `stroop`, `interview`, `arithmetic`, `mental`, `tsst`,
 /// `n-back`, `nback`, `stress` → mental stress; `walk`, `run`, `jog`, `cycl`, `bike`,
 /// `exercise`, `gym`, `sport`, `heavy`, `medium`, `movement` → exercise; `baseline`, `relax`,
 /// `rest`, `desk`, `sitting`, `seated`, `laying`, `lying`, `screen`, `reading` → rest.
 /// Hyperventilation (Stress-Predict) is a breathing manoeuvre, not a mental stressor, and
-/// post-exercise recovery is neither rest nor exercise: both are *other* [A].
+/// post-exercise recovery is neither rest nor exercise: both are *other* \[A\].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelMap {
     /// Rules in order.
@@ -134,13 +134,13 @@ impl LabelMap {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ConfoundConfig {
-    /// Bootstrap resamples (1000) [A].
+    /// Bootstrap resamples (1000) \[A\].
     pub bootstrap_n: usize,
     /// Interval level (0.95).
     pub level: f64,
     /// Seed of the bootstrap generator (20250701).
     pub seed: u64,
-    /// Window for indicator-vs-motion ρ, s (300, non-overlapping, clock-aligned) [A].
+    /// Window for indicator-vs-motion ρ, s (300, non-overlapping, clock-aligned) \[A\].
     pub indicator_window_s: f64,
     /// Label → category mapping.
     pub labels: LabelMap,

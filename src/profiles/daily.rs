@@ -5,7 +5,7 @@
 //! from `t = 0`. A window counts for the day in which it starts. `recorded_s` is the part of
 //! the day inside the recording's span.
 //!
-//! **Time per window** [A]: watch-like 180 s, ring-like 900 s, tracker-like one spot stands for
+//! **Time per window** \[A\]: watch-like 180 s, ring-like 900 s, tracker-like one spot stands for
 //! its 30-min period (0.5 h, §6.3).
 //!
 //! **Vendor fields**
@@ -13,17 +13,17 @@
 //!   `stress_s = low + medium + high` (26–100, "stressDuration"); `activity_s` = time coded −2/−4
 //!   ("activityStressDuration"); `uncategorized_s = 86400 − scored − activity`; `average`, `max`
 //!   of scores ≥ 0; `qualifier` = band of the average (calm ≤ 25, balanced ≤ 50, stressful ≤ 75,
-//!   else very_stressful) [A]. Strict variant: medium + high [A].
+//!   else very_stressful) \[A\]. Strict variant: medium + high \[A\].
 //! - ring-like (`[V][O3]`): `stress_high_s` = time stressed, `recovery_high_s` = time restored;
 //!   `day_summary` = stressful if stress_high ≥ 2·recovery_high and ≥ 1 h, restored in the
-//!   mirror case, else normal [A]; `expected_stress_high_s` = 0.25·scored awake time (the value
+//!   mirror case, else normal \[A\]; `expected_stress_high_s` = 0.25·scored awake time (the value
 //!   the quartile scale gives with no change at all).
-//! - tracker-like (`[OSS][GB2]`, rule [A]): share of scored spots per band; `stress_h` = 0.5 h ×
+//! - tracker-like (`[OSS][GB2]`, rule \[A\]): share of scored spots per band; `stress_h` = 0.5 h ×
 //!   n(S_T ≥ 60), with and without motion-flagged spots. Strict: S_T ≥ 80.
 //!
 //! **Breakdown** of the headline's stress time: the part in windows where the profile's motion
 //! criterion held ("coincided with motion"), the part starting ≤ 30 min after an active bout
-//! ("followed motion", [A]), and the rest; plus the share of the recorded day without a score and
+//! ("followed motion", \[A\]), and the rest; plus the share of the recorded day without a score and
 //! the headline under each motion policy.
 
 use super::{Context, MotionPolicy, PolicyRun, ProfileKind, ProfileWindow, WindowStatus};

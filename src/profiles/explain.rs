@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// From a vendor document [V], open-source code [OSS] or a paper [P]; `source` names the key.
+    /// From a vendor document \[V\], open-source code \[OSS\] or a paper \[P\]; `source` names the key.
     Documented,
-    /// Chosen by this design ([A]); no public source gives it.
+    /// Chosen by this design (\[A\]); no public source gives it.
     Assumed,
 }
 

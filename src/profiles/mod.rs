@@ -20,12 +20,12 @@
 //! ## Shared pipeline (§6.0)
 //!
 //! - RR cleaning: [`crate::cleaning::clean`] with [`PracticeConfig::cleaning`].
-//! - **Window validity** [A]: clean NN intervals cover ≥ 80 % of the window **and** there are
+//! - **Window validity** \[A\]: clean NN intervals cover ≥ 80 % of the window **and** there are
 //!   ≥ 30 valid successive differences ([`WindowRules`]).
 //! - Indicators per window: [`crate::indicators::compute`] (HR = mean of 60000/NN, RMSSD,
 //!   lnRMSSD, Baevsky SI with Mo = modal-bin centre).
 //! - Motion per 60-s epoch: [`crate::motion`].
-//! - **Awake** [A]: 06:00–22:00 local when the recording's start time is known (as in noop
+//! - **Awake** \[A\]: 06:00–22:00 local when the recording's start time is known (as in noop
 //!   `[W2]`), else the whole recording; minus every `Label` event whose text contains `sleep`.
 //! - Days: calendar days in local time when the start is known, else 24-h blocks from `t = 0`.
 //!   A window belongs to the day in which it starts (clock-aligned windows never cross midnight).
@@ -224,13 +224,13 @@ pub struct Calibration {
     pub note: String,
 }
 
-/// Window validity (§6.0) [A].
+/// Window validity (§6.0) \[A\].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WindowRules {
-    /// Minimum share of the window covered by clean NN intervals (0.8) [A].
+    /// Minimum share of the window covered by clean NN intervals (0.8) \[A\].
     pub min_coverage: f64,
-    /// Minimum number of valid successive differences (30) [A].
+    /// Minimum number of valid successive differences (30) \[A\].
     pub min_diffs: usize,
 }
 
@@ -243,13 +243,13 @@ impl Default for WindowRules {
     }
 }
 
-/// Awake time (§6.0) [A].
+/// Awake time (§6.0) \[A\].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AwakeConfig {
-    /// Local hour at which awake time starts (6.0) [A], used when the start time is known.
+    /// Local hour at which awake time starts (6.0) \[A\], used when the start time is known.
     pub from_h: f64,
-    /// Local hour at which awake time ends (22.0) [A].
+    /// Local hour at which awake time ends (22.0) \[A\].
     pub to_h: f64,
     /// Label texts (case-insensitive substrings) that mark sleep (["sleep"]).
     pub sleep_labels: Vec<String>,
@@ -281,7 +281,7 @@ pub struct PracticeConfig {
     pub awake: AwakeConfig,
     /// A user-supplied baseline (`--baseline FILE`); `None` → learned from the recording.
     pub baseline: Option<Baseline>,
-    /// Minimum valid, still, awake 180-s windows to learn a self-baseline (10 = 30 min) [A].
+    /// Minimum valid, still, awake 180-s windows to learn a self-baseline (10 = 30 min) \[A\].
     pub baseline_min_windows: usize,
     /// Watch-like parameters.
     pub watch: WatchParams,
@@ -290,9 +290,9 @@ pub struct PracticeConfig {
     /// Tracker-like parameters.
     pub tracker: TrackerParams,
     /// Breakdown: a window "followed motion" if it starts within this many seconds after the
-    /// end of an active bout (1800 s) [A].
+    /// end of an active bout (1800 s) \[A\].
     pub followed_motion_s: f64,
-    /// Breakdown: minimum active bout length that counts (120 s) [A].
+    /// Breakdown: minimum active bout length that counts (120 s) \[A\].
     pub followed_motion_min_bout_s: f64,
     /// Confound statistics and label categories.
     pub confound: ConfoundConfig,
@@ -548,7 +548,7 @@ impl Context<'_> {
         }
     }
 
-    /// Whether `[start, end)` is awake time (by its midpoint) [A].
+    /// Whether `[start, end)` is awake time (by its midpoint) \[A\].
     pub fn awake(&self, start: f64, end: f64) -> bool {
         let mid = 0.5 * (start + end);
         if self.sleep.iter().any(|&(s, e)| mid >= s && mid < e) {

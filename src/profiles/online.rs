@@ -5,9 +5,9 @@
 //! The scorer keeps a rolling buffer of the last [`OnlineScorer::keep_s`] seconds of beats,
 //! acceleration, device HR and events (a small [`Recording`]). When the data are final up to
 //! the end of a profile's next window — the caller passes a *safe time*, see
-//! [`OnlineScorer::advance`] — it builds the shared [`Context`] on the buffer (cleaning,
+//! [`OnlineScorer::advance`] — it builds the shared `Context` on the buffer (cleaning,
 //! motion epochs, active bouts, labels) and calls the same per-window functions as the batch
-//! run ([`watch::candidate`], [`ring::candidate`], [`tracker::candidate`] and their policy
+//! run (`watch::candidate`, `ring::candidate`, `tracker::candidate` and their policy
 //! rules). Cleaning and motion are local (a beat's cleaning looks at its neighbours, an epoch
 //! at its own samples, the −4 rule at the last 35 min), so on a buffer that reaches far enough
 //! back the window gets exactly the inputs it gets in the batch run; the live-vs-replay test in

@@ -1,7 +1,7 @@
 //! Motion policies: what a profile does with a window recorded while the wearer moved.
 //!
 //! stress-profiles.md §6.6: "A `--motion=none|flag|suppress` switch recomputes the day under each
-//! policy [A]". The three behaviours the Dutch AP saw in 2025 map onto them: *no score during
+//! policy \[A\]". The three behaviours the Dutch AP saw in 2025 map onto them: *no score during
 //! motion* (suppress, the watch-like default), *a very high score instead* (flag, the
 //! tracker-like default), and the ring-like 15-min gate (suppress at window level).
 

@@ -2,7 +2,7 @@
 //!
 //! **Rule.** 900-s windows aligned to :00/:15/:30/:45, only during awake time. Inputs: HR =
 //! median of the window's 1-min HRs; lnRMSSD = median of the valid values of its three 5-min
-//! sub-windows; the window is valid if ≥ 2 of 3 sub-windows are valid (§6.0 rules) [A].
+//! sub-windows; the window is valid if ≥ 2 of 3 sub-windows are valid (§6.0 rules) \[A\].
 //!
 //! ```text
 //! A   = (HR − hr_ref)/sd_hr + (ln_rmssd_ref − lnRMSSD)/sd_ln_rmssd       (no temperature: w_T = 0)
@@ -12,10 +12,10 @@
 //! ```
 //!
 //! **Motion gate** (policy `suppress`, the default): a window is scored only if ≥ 80 % of its
-//! minutes are *still* (ENMO < 30 mg) [A]; otherwise it is a gap. Under `flag` every valid
+//! minutes are *still* (ENMO < 30 mg) \[A\]; otherwise it is a gap. Under `flag` every valid
 //! awake window is scored and the non-still ones flagged; under `none` no flag.
 //!
-//! **Baseline windows** [A]: the design wants 14 trailing days (≥ 5 days, `[V][O1]`). With a
+//! **Baseline windows** \[A\]: the design wants 14 trailing days (≥ 5 days, `[V][O1]`). With a
 //! user baseline carrying `ring_activation_ref`, those values define the quartiles. Otherwise
 //! the quartiles come from the windows scored in the same recording under the same policy
 //! ("self-baseline, same day"); with fewer than `min_baseline_windows` of them no window gets a
@@ -33,19 +33,19 @@ use serde::{Deserialize, Serialize};
 pub struct RingParams {
     /// Window length and cadence, s (900: "updates every 15 minutes" `[V][O1]`).
     pub window_s: f64,
-    /// Sub-window length for lnRMSSD, s (300) [A].
+    /// Sub-window length for lnRMSSD, s (300) \[A\].
     pub sub_window_s: f64,
-    /// Minimum valid sub-windows (2 of 3) [A].
+    /// Minimum valid sub-windows (2 of 3) \[A\].
     pub min_valid_sub: usize,
-    /// Minimum share of still minutes to be scored under the gate (0.8) [A].
+    /// Minimum share of still minutes to be scored under the gate (0.8) \[A\].
     pub min_still_share: f64,
-    /// Minimum baseline windows to form quartiles (6) [A].
+    /// Minimum baseline windows to form quartiles (6) \[A\].
     pub min_baseline_windows: usize,
     /// Days of data the design requires (5, `[V][O1]`).
     pub baseline_days_required: f64,
-    /// day_summary: stressful if stress_high ≥ ratio·recovery_high and ≥ min time (2.0) [A].
+    /// day_summary: stressful if stress_high ≥ ratio·recovery_high and ≥ min time (2.0) \[A\].
     pub day_summary_ratio: f64,
-    /// day_summary: minimum high time, s (3600) [A].
+    /// day_summary: minimum high time, s (3600) \[A\].
     pub day_summary_min_s: f64,
     /// Default motion policy (suppress = the 15-min gate, "relatively inactive" `[V][O1]`).
     pub default_policy: MotionPolicy,

@@ -10,7 +10,7 @@
 //! so SI 50 ↦ 15, 100 ↦ 34, 150 ↦ 46, 200 ↦ 54, 300 ↦ 66, 500 ↦ 80, ≥ 1000 ↦ 100.
 //! Bands 1–29 relaxed, 30–59 normal, 60–79 medium, 80–100 high (`[OSS][GB2][RC1]`).
 //!
-//! **Motion** (policy `flag`, the default) [A]: computed regardless of motion; `motion_flag`
+//! **Motion** (policy `flag`, the default) \[A\]: computed regardless of motion; `motion_flag`
 //! when the spot window's mean motion intensity ≥ the flag threshold (ENMO 50 mg) or, with the
 //! HR proxy, any epoch is active. `suppress` drops flagged spots; `none` attaches no flag.
 //! A spot is valid under the §6.0 rules (≥ 80 % coverage, ≥ 30 successive differences).
@@ -25,19 +25,19 @@ use serde::{Deserialize, Serialize};
 pub struct TrackerParams {
     /// Spot cadence, s (1800: 30-min stress data `[OSS][GB2][RC1]`).
     pub period_s: f64,
-    /// RR window before each spot, s (300: 5-min short-term window `[HRV1]`; combination [A]).
+    /// RR window before each spot, s (300: 5-min short-term window `[HRV1]`; combination \[A\]).
     pub window_s: f64,
-    /// SI mapped to 0 (30) [A].
+    /// SI mapped to 0 (30) \[A\].
     pub si_low: f64,
-    /// SI mapped to 100 (1000) [A].
+    /// SI mapped to 100 (1000) \[A\].
     pub si_high: f64,
     /// Lower edges of normal, medium, high (30, 60, 80) `[OSS][GB2][RC1]`.
     pub band_edges: [f64; 3],
-    /// Spots at or above this count as stress in the daily summary (60) [A].
+    /// Spots at or above this count as stress in the daily summary (60) \[A\].
     pub stress_from: f64,
-    /// Hours each spot stands for in the daily summary (0.5) [A].
+    /// Hours each spot stands for in the daily summary (0.5) \[A\].
     pub spot_h: f64,
-    /// Default motion policy (flag) [A], reproducing "a very high score instead".
+    /// Default motion policy (flag) \[A\], reproducing "a very high score instead".
     pub default_policy: MotionPolicy,
 }
 

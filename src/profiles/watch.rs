@@ -10,7 +10,7 @@
 //! so x = −1 ↦ 10, 0 ↦ 25, 1 ↦ 50, 2 ↦ 75, 3 ↦ 90. Bands: rest 0–25, low 26–50, medium 51–75,
 //! high 76–100 (`[V][G1][G5]`).
 //!
-//! **Codes** (`[V][G5][FIT1]`; triggers [A]): −1 not enough data (invalid window); −2 excess
+//! **Codes** (`[V][G5][FIT1]`; triggers \[A\]): −1 not enough data (invalid window); −2 excess
 //! motion: window-mean motion intensity ≥ the flag threshold (ENMO 50 mg), or any epoch
 //! *active*, or the HR proxy active; −4 recovering: the window starts ≤ 30 min after the end of
 //! an active bout lasting ≥ 5 min, while the window HR > hr_ref + 2·sd_hr.
@@ -27,27 +27,27 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WatchParams {
-    /// Window length and cadence, s (180: "3-minute averages" `[V][G5]`; alignment [A]).
+    /// Window length and cadence, s (180: "3-minute averages" `[V][G5]`; alignment \[A\]).
     pub window_s: f64,
-    /// Weight of the HR z-score in x (0.5) [A].
+    /// Weight of the HR z-score in x (0.5) \[A\].
     pub w_hr: f64,
-    /// Weight of the lnRMSSD drop z-score in x (0.5) [A].
+    /// Weight of the lnRMSSD drop z-score in x (0.5) \[A\].
     pub w_ln_rmssd: f64,
-    /// Logistic slope (ln 3 ≈ 1.0986) [A].
+    /// Logistic slope (ln 3 ≈ 1.0986) \[A\].
     pub slope: f64,
-    /// Logistic centre: x at which S_W = 50 (1.0) [A].
+    /// Logistic centre: x at which S_W = 50 (1.0) \[A\].
     pub centre: f64,
     /// Upper edges of rest, low and medium (25, 50, 75) `[V][G1][G5]`.
     pub band_edges: [f64; 3],
-    /// Post-exercise (−4) period after an active bout, s (1800) [A].
+    /// Post-exercise (−4) period after an active bout, s (1800) \[A\].
     pub recovery_s: f64,
-    /// Minimum active bout length for −4, s (300) [A].
+    /// Minimum active bout length for −4, s (300) \[A\].
     pub recovery_min_bout_s: f64,
-    /// −4 applies while HR > hr_ref + this · sd_hr (2.0) [A].
+    /// −4 applies while HR > hr_ref + this · sd_hr (2.0) \[A\].
     pub recovery_hr_sd: f64,
     /// Default motion policy (suppress) — Garmin shows grey bars / a message `[V][G1]`.
     pub default_policy: MotionPolicy,
-    /// Days of data the design wants before the baseline counts as calibrated (3) [A].
+    /// Days of data the design wants before the baseline counts as calibrated (3) \[A\].
     pub baseline_days_required: f64,
 }
 

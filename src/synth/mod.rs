@@ -2,7 +2,7 @@
 //!
 //! [`generate`] builds a [`Recording`] (beats as a wrist PPG would report them, motion, labels)
 //! and its [`GroundTruth`] (the true segments and the true RR series before artefacts) from a
-//! seed; [`write`] stores both as a canonical folder plus `truth/segments.csv` and
+//! seed; [`write()`] stores both as a canonical folder plus `truth/segments.csv` and
 //! `truth/true_rr.csv`. Everything is drawn from one ChaCha8 stream (`rand_chacha`), so the
 //! same seed gives the same bytes.
 //!

@@ -15,7 +15,7 @@
 //! reference's windows i = 0…2879 (`../shared/reference/README.md`) are the first 2,880.
 //!
 //! ## Membership
-//! An NN interval belongs to a window if its **end time** is in `(start, end]` ([`slice`];
+//! An NN interval belongs to a window if its **end time** is in `(start, end]` ([`slice()`];
 //! the convention of `../shared/reference/README.md`).
 //!
 //! ## Quality ([`WindowQuality`])
