@@ -91,6 +91,10 @@ pub struct LiveConfig {
     pub motion_window_s: f64,
     /// ENMO cut-points, mg (default: [`MotionConfig::default`]`.enmo_mg`).
     pub enmo_mg: Cutpoints,
+    /// Activity-count cut-points, counts/min, for motion epochs (default:
+    /// [`MotionConfig::default`]`.counts_cpm`).
+    #[serde(default = "default_counts_cpm")]
+    pub counts_cpm: Cutpoints,
     /// Recompute the rolling indicators at most this often, s of data time (default 1).
     pub recompute_every_s: f64,
     /// Profile settings for the live scores (`None`: no scores). Its cleaning is replaced by
@@ -107,6 +111,10 @@ pub struct LiveConfig {
     pub keep_scored: bool,
 }
 
+fn default_counts_cpm() -> Cutpoints {
+    MotionConfig::default().counts_cpm
+}
+
 fn default_acc_grace() -> f64 {
     60.0
 }
@@ -118,6 +126,7 @@ impl Default for LiveConfig {
             short_window_s: 60.0,
             motion_window_s: 60.0,
             enmo_mg: MotionConfig::default().enmo_mg,
+            counts_cpm: default_counts_cpm(),
             recompute_every_s: 1.0,
             profiles: Some(PracticeConfig::default()),
             acc_grace_s: default_acc_grace(),
@@ -178,7 +187,7 @@ impl LiveState {
             OnlineScorer::new(p, start.copied(), source_format, acc_rate_hz)
         });
         let scores = match &scorer {
-            Some(_) => [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker]
+            Some(_) => ProfileKind::ALL
                 .iter()
                 .map(|k| {
                     (
@@ -283,12 +292,11 @@ impl LiveState {
             }
             Update::Activity(a) => {
                 self.now_s = self.now_s.max(a.t_s + a.dur_s);
-                let m = MotionConfig::default();
                 self.last_activity = match (a.enmo_mg, a.counts_vm) {
                     (Some(e), _) if e.is_finite() => Some((e, "mg", self.cfg.enmo_mg.level(e))),
                     (_, Some(c)) if c.is_finite() && a.dur_s > 0.0 => {
                         let cpm = c / a.dur_s * 60.0;
-                        Some((cpm, "counts/min", m.counts_cpm.level(cpm)))
+                        Some((cpm, "counts/min", self.cfg.counts_cpm.level(cpm)))
                     }
                     _ => self.last_activity,
                 };
@@ -339,7 +347,7 @@ impl LiveState {
         }
         self.just_scored.extend(new);
         for (name, text) in &mut self.scores {
-            let kind = [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker]
+            let kind = ProfileKind::ALL
                 .into_iter()
                 .find(|k| k.name() == name.as_str());
             if let Some(s) = kind.and_then(|k| sc.latest(k)) {

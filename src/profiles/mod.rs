@@ -69,6 +69,9 @@ pub enum ProfileKind {
 }
 
 impl ProfileKind {
+    /// The three profiles, in report order.
+    pub const ALL: [ProfileKind; 3] = [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker];
+
     /// Display name (`watch-like`, …).
     pub fn name(self) -> &'static str {
         match self {
@@ -769,7 +772,7 @@ pub fn run_cleaned(
     let tracker_cands = tracker::candidates(&ctx, &cfg.tracker);
 
     let mut profiles = Vec::with_capacity(3);
-    for kind in [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker] {
+    for kind in ProfileKind::ALL {
         let (default_policy, window_s, cal, explain) = match kind {
             ProfileKind::Watch => (
                 cfg.watch.default_policy,

@@ -92,7 +92,7 @@ fn status_text(s: WindowStatus) -> &'static str {
     }
 }
 
-const PROFILES: [ProfileKind; 3] = [ProfileKind::Watch, ProfileKind::Ring, ProfileKind::Tracker];
+const PROFILES: [ProfileKind; 3] = ProfileKind::ALL;
 
 /// Streaming scorer for the three profiles (see the module docs).
 #[derive(Debug)]
