@@ -33,8 +33,9 @@ Examples:
   stress-harness analyze rr.txt --rr-unit ms --convention neurokit2 --explain
   stress-harness synth --scenario day-24h -o my-day
   stress-harness scan --timeout 10
-  stress-harness record --device \"Polar H10\" -o session-01
-  stress-harness replay session-01 --realtime";
+  stress-harness record --device \"Polar H10\" -o session-01 --baseline me.json
+  stress-harness replay session-01 --realtime
+  stress-harness replay session-01 --jsonl > session-01.jsonl   # every scored window, as JSON";
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
@@ -59,11 +60,20 @@ enum Cmd {
     /// Print the formulas and parameters of the indicators and of the three profiles.
     Explain(ExplainArgs),
     /// Replay a recording through the live engine and view (as a live session would).
+    ///
+    /// Shows HR, last RR, rolling RMSSD (60 s, 5 min), SDNN, Baevsky SI, motion and the
+    /// watch-, ring- and tracker-like scores as each window closes — the same windows
+    /// practice-test computes (give the same --baseline to both). Where a motion rule hides a
+    /// score the view says what it would have been.
     Replay(ReplayArgs),
     /// Scan for Bluetooth LE heart-rate devices (Heart Rate Service 0x180D, Polar PMD).
     #[cfg(feature = "ble")]
     Scan(ScanArgs),
     /// Record a live BLE session to a canonical folder while showing live indicators.
+    ///
+    /// Writes beats, device HR, acceleration (Polar PMD) and events as they arrive (a crash
+    /// loses at most about a second), reconnects after link loss, and stops cleanly on Ctrl-C
+    /// or --duration. The live view is the one `replay` shows, profile scores included.
     #[cfg(feature = "ble")]
     Record(RecordArgs),
 }
@@ -226,8 +236,9 @@ struct ViewArgs {
     /// terminal).
     #[arg(long)]
     plain: bool,
-    /// One JSON object per line on stdout: snapshots (every field of the view), events and
-    /// status changes; for logging a session or feeding another program.
+    /// One JSON object per line on stdout: snapshots (every field of the view), events,
+    /// status changes and every profile window as it is scored (inputs, motion, status,
+    /// score); for logging a session or feeding another program.
     #[arg(long, conflicts_with = "plain")]
     jsonl: bool,
     /// Seconds of data between two lines in `--plain` and `--jsonl` output.
