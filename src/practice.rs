@@ -303,7 +303,7 @@ fn distribution(res: &PracticeResult, name: &str) -> ScoreDistribution {
     }
 }
 
-fn parts_of(p: &ProfileResult, day: i64, spot_h: f64) -> Vec<BreakdownPart> {
+fn parts_of(p: &ProfileResult, day: i64, cfg: &PracticeConfig) -> Vec<BreakdownPart> {
     let Some(run) = p.run(p.default_policy) else {
         return vec![];
     };
@@ -311,8 +311,8 @@ fn parts_of(p: &ProfileResult, day: i64, spot_h: f64) -> Vec<BreakdownPart> {
         return vec![];
     };
     let h = |s: f64| s / 3600.0;
-    let mut parts = Vec::new();
-    match &d.vendor {
+    // (label, hours) per band from calm to stressed, and the first band the headline counts.
+    let (bands, first_counted): (Vec<(String, f64)>, usize) = match &d.vendor {
         profiles::daily::VendorDaily::Watch {
             rest_s,
             low_s,
@@ -320,25 +320,17 @@ fn parts_of(p: &ProfileResult, day: i64, spot_h: f64) -> Vec<BreakdownPart> {
             high_s,
             ..
         } => {
-            for (i, (label, s)) in [
-                ("rest (0–25)", rest_s),
-                ("low (26–50)", low_s),
-                ("medium (51–75)", medium_s),
-                ("high (76–100)", high_s),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                parts.push(BreakdownPart {
-                    label: label.into(),
-                    hours: h(*s),
-                    kind: PartKind::Band {
-                        rank: i as u32,
-                        of: 4,
-                    },
-                    counted: i >= 1,
-                });
-            }
+            // Labels from the configured band edges, so that they follow `watch.band_edges`.
+            let [a, b, c] = cfg.watch.band_edges;
+            (
+                vec![
+                    (format!("rest (0–{a:.0})"), h(*rest_s)),
+                    (format!("low ({:.0}–{b:.0})", a + 1.0), h(*low_s)),
+                    (format!("medium ({:.0}–{c:.0})", b + 1.0), h(*medium_s)),
+                    (format!("high ({:.0}–100)", c + 1.0), h(*high_s)),
+                ],
+                1,
+            )
         }
         profiles::daily::VendorDaily::Ring {
             stress_high_s,
@@ -346,47 +338,46 @@ fn parts_of(p: &ProfileResult, day: i64, spot_h: f64) -> Vec<BreakdownPart> {
             relaxed_s,
             recovery_high_s,
             ..
-        } => {
-            for (i, (label, s)) in [
-                ("restored", recovery_high_s),
-                ("relaxed", relaxed_s),
-                ("engaged", engaged_s),
-                ("stressed", stress_high_s),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                parts.push(BreakdownPart {
-                    label: label.into(),
-                    hours: h(*s),
-                    kind: PartKind::Band {
-                        rank: i as u32,
-                        of: 4,
-                    },
-                    counted: i == 3,
-                });
-            }
-        }
+        } => (
+            vec![
+                ("restored".into(), h(*recovery_high_s)),
+                ("relaxed".into(), h(*relaxed_s)),
+                ("engaged".into(), h(*engaged_s)),
+                ("stressed".into(), h(*stress_high_s)),
+            ],
+            3,
+        ),
         profiles::daily::VendorDaily::Tracker {
             n_scored,
             share_per_band,
             ..
         } => {
-            // A spot stands for its whole cadence interval (the headline counts 0.5 h per spot).
-            for (i, n) in ["relaxed", "normal", "medium", "high"].iter().enumerate() {
-                let share = share_per_band.get(*n).copied().unwrap_or(0.0);
-                parts.push(BreakdownPart {
-                    label: format!("{n} ({spot_h} h per spot)"),
-                    hours: share * *n_scored as f64 * spot_h,
-                    kind: PartKind::Band {
-                        rank: i as u32,
-                        of: 4,
-                    },
-                    counted: i >= 2,
-                });
-            }
+            // A spot stands for its whole cadence interval (the headline counts spot_h per spot).
+            let spot_h = cfg.tracker.spot_h;
+            let bands = ["relaxed", "normal", "medium", "high"]
+                .iter()
+                .map(|n| {
+                    let share = share_per_band.get(*n).copied().unwrap_or(0.0);
+                    (
+                        format!("{n} ({spot_h} h per spot)"),
+                        share * *n_scored as f64 * spot_h,
+                    )
+                })
+                .collect();
+            (bands, 2)
         }
-    }
+    };
+    let of = bands.len() as u32;
+    let mut parts: Vec<BreakdownPart> = bands
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, hours))| BreakdownPart {
+            label,
+            hours,
+            kind: PartKind::Band { rank: i as u32, of },
+            counted: i >= first_counted,
+        })
+        .collect();
     parts.push(BreakdownPart {
         label: "no score: motion".into(),
         hours: h(d.masked_motion_s),
@@ -421,7 +412,7 @@ fn daily_bars(res: &PracticeResult, name: &str) -> DailyBars {
                 headline_hours: Some(d.stress_h),
                 headline_rule: d.stress_rule.clone(),
                 day_h: d.breakdown.recorded_h.max(1e-9),
-                parts: parts_of(p, d.day, res.config.tracker.spot_h),
+                parts: parts_of(p, d.day, &res.config),
                 notes,
             });
         }
